@@ -1,0 +1,1 @@
+"""Residents (every user account), roles granted on units, login."""

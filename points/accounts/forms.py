@@ -1,0 +1,24 @@
+"""Forms for signing up and logging in. Rules live in the services; forms only shape and pre-check input."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=40)])
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please choose a password."))])
+    unit = SelectField(_l("Your building"), coerce=int, validate_choice=False)
+
+
+class LoginForm(FlaskForm):
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"))
+    new = PasswordField(_l("New password"), validators=[DataRequired(_l("Please choose a password."))])

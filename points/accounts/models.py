@@ -1,0 +1,107 @@
+"""Residents and the roles granted to them on units."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+from ..units.models import Unit
+
+# Member codes are typed by staff from printed cards: no 0/O, 1/I/L look-alikes.
+MEMBER_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MEMBER_CODE_LENGTH = 8
+MEMBER_QR_PREFIX = "POINTS:M:"
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    ADMIN = "admin"
+    COUNCIL = "council"
+
+
+class Resident(UserMixin, db.Model):
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    # Residents registered by staff may have no phone (and so no password): they use their printed card.
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    member_code: Mapped[str] = mapped_column(String(16), unique=True)
+    is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    community: Mapped[Unit] = relationship(foreign_keys=[community_id])
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="resident", lazy="selectin", cascade="all, delete-orphan", foreign_keys="RoleGrant.resident_id"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def member_qr_payload(self) -> str:
+        return MEMBER_QR_PREFIX + self.member_code
+
+    @property
+    def phone_tail(self) -> str:
+        return self.phone[-4:] if self.phone else ""
+
+    @property
+    def masked_name(self) -> str:
+        return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+
+    def __repr__(self) -> str:
+        return f"<Resident {self.id} {self.name}>"
+
+
+class RoleGrant(db.Model):
+    """A role on a unit covers the unit's whole subtree."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "unit_id", "role"),
+        CheckConstraint("role IN ('staff','admin','council')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+
+    resident: Mapped[Resident] = relationship(back_populates="grants", foreign_keys=[resident_id])
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+def new_member_code() -> str:
+    return "".join(secrets.choice(MEMBER_CODE_ALPHABET) for _ in range(MEMBER_CODE_LENGTH))
+
+
+def normalise_member_code(raw: str) -> str:
+    """Accept the QR payload, a typed code with spaces or dashes, or lower case."""
+    text = raw.strip().upper()
+    if text.startswith(MEMBER_QR_PREFIX):
+        text = text[len(MEMBER_QR_PREFIX):]
+    return "".join(ch for ch in text if ch.isalnum())

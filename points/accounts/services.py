@@ -1,0 +1,161 @@
+"""Registering residents, logging in, granting roles."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import ratelimit
+from ..db import transaction
+from ..errors import DomainError, NotAllowed
+from ..extensions import db
+from ..units.models import Level, Unit
+from .models import Resident, Role, RoleGrant, new_member_code
+from .permissions import has_role
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
+MIN_PASSWORD = 8
+
+
+class InvalidRegistration(DomainError):
+    code = "invalid_registration"
+    message = _l("The registration could not be completed.")
+
+
+class InvalidLogin(DomainError):
+    code = "invalid_login"
+    message = _l("Phone number or password is wrong.")
+
+
+class TooManyAttempts(DomainError):
+    code = "rate_limited"
+    message = _l("Too many attempts. Please wait a few minutes and try again.")
+
+
+def normalise_phone(raw: str) -> str:
+    digits = re.sub(r"[\s-]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def validate_phone(raw: str) -> str:
+    phone = normalise_phone(raw)
+    if not PHONE_RE.match(phone):
+        raise InvalidRegistration(_l("Please enter an 11-digit mainland mobile number."), code="invalid_phone", field="phone")
+    return phone
+
+
+def validate_home(unit: Unit | None) -> Unit:
+    if unit is None or unit.level not in (Level.BUILDING.value, Level.COMPOUND.value) or unit.community_id is None:
+        raise InvalidRegistration(_l("Please choose your building."), code="invalid_unit", field="unit")
+    return unit
+
+
+@transaction
+def register_resident(*, name: str, phone: str, password: str, unit: Unit | None) -> Resident:
+    """A resident signs up on their own phone."""
+    phone = validate_phone(phone)
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidRegistration(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), code="weak_password", field="password")
+    resident = _new_resident(name=name, phone=phone, unit=validate_home(unit), created_by=None)
+    resident.set_password(password)
+    db.session.flush()
+    return resident
+
+
+@transaction
+def create_resident(*, staff: Resident, name: str, unit: Unit | None, phone: str | None = None) -> Resident:
+    """Staff register a resident, who may have no phone: they will use a printed member card."""
+    home = validate_home(unit)
+    if not has_role(staff, Role.STAFF, home):
+        raise NotAllowed()
+    resident = _new_resident(name=name, phone=validate_phone(phone) if phone else None, unit=home, created_by=staff)
+    db.session.flush()
+    return resident
+
+
+def _new_resident(*, name: str, phone: str | None, unit: Unit, created_by: Resident | None) -> Resident:
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise InvalidRegistration(_l("Please enter a name of up to 40 characters."), code="invalid_name", field="name")
+    if phone and db.session.scalar(select(Resident.id).where(Resident.phone == phone)) is not None:
+        raise InvalidRegistration(_l("This phone number is already registered."), code="phone_taken", field="phone")
+    code = new_member_code()
+    while db.session.scalar(select(Resident.id).where(Resident.member_code == code)) is not None:
+        code = new_member_code()
+    resident = Resident(
+        name=name, phone=phone, unit_id=unit.id, community_id=unit.community_id, member_code=code,
+        created_by_id=created_by.id if created_by else None,
+    )
+    db.session.add(resident)
+    return resident
+
+
+def authenticate(phone: str, password: str, *, client: str, limit: str) -> Resident:
+    """Check a login; failures count per phone and per client address, successes reset the phone's count."""
+    phone = normalise_phone(phone)
+    if not ratelimit.hit(limit, "login-phone", phone) or not ratelimit.hit(limit, "login-client", client):
+        raise TooManyAttempts()
+    resident = db.session.scalar(select(Resident).where(Resident.phone == phone)) if phone else None
+    if resident is None or not resident.check_password(password) or not resident.is_active_account:
+        raise InvalidLogin()
+    ratelimit.clear(limit, "login-phone", phone)
+    return resident
+
+
+@transaction
+def grant_role(resident: Resident, role: Role, unit: Unit, *, admin: Resident | None) -> RoleGrant:
+    """Give `role` on `unit`. `admin` None is the command line (create-admin), which trusts its operator."""
+    if admin is not None and not has_role(admin, Role.ADMIN, unit):
+        raise NotAllowed()
+    existing = db.session.scalar(
+        select(RoleGrant).where(RoleGrant.resident_id == resident.id, RoleGrant.unit_id == unit.id, RoleGrant.role == role.value)
+    )
+    if existing is not None:
+        return existing
+    grant = RoleGrant(resident_id=resident.id, unit_id=unit.id, role=role.value, granted_by_id=admin.id if admin else None)
+    db.session.add(grant)
+    db.session.flush()
+    db.session.expire(resident, ["grants"])
+    return grant
+
+
+@transaction
+def revoke_role(grant: RoleGrant, *, admin: Resident) -> None:
+    if not has_role(admin, Role.ADMIN, grant.unit) or grant.resident_id == admin.id:
+        raise NotAllowed()
+    db.session.delete(grant)
+
+
+@transaction
+def change_password(resident: Resident, *, current: str, new: str) -> None:
+    if resident.password_hash and not resident.check_password(current):
+        raise InvalidRegistration(_l("The current password is wrong."), code="wrong_password", field="current")
+    if len(new or "") < MIN_PASSWORD:
+        raise InvalidRegistration(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), code="weak_password", field="new")
+    resident.set_password(new)
+
+
+def resident_by_member_code(code: str) -> Resident | None:
+    from .models import normalise_member_code
+
+    return db.session.scalar(select(Resident).where(Resident.member_code == normalise_member_code(code)))
+
+
+def find_residents(community_ids: list[int], query: str, *, limit: int = 50) -> list[Resident]:
+    """Staff search: by name, or by name plus the last four digits of the phone ("王芳 5678" or "5678")."""
+    if not community_ids:
+        return []
+    stmt = select(Resident).where(Resident.community_id.in_(community_ids))
+    for word in (query or "").split():
+        if word.isdigit() and len(word) == 4:
+            stmt = stmt.where(Resident.phone.endswith(word))
+        elif word.isdigit():
+            stmt = stmt.where(Resident.phone.contains(word))
+        else:
+            stmt = stmt.where(Resident.name.contains(word))
+    return list(db.session.scalars(stmt.order_by(Resident.name, Resident.id).limit(limit)))

@@ -1,0 +1,104 @@
+"""Register, log in, log out, change password."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import DomainError
+from ..extensions import db, login_manager
+from ..forms import apply_error
+from ..units.models import Unit, full_name
+from ..units.services import buildings_in, communities
+from ..web import ActionForm, safe_next
+from . import services
+from .forms import LoginForm, PasswordForm, RegisterForm
+from .models import Resident
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Resident | None:
+    return db.session.get(Resident, int(user_id)) if user_id.isdigit() else None
+
+
+def building_choices() -> list[tuple[int, str]]:
+    choices = [(0, _("Choose…"))]
+    for community in communities():
+        choices += [(u.id, full_name(u)) for u in buildings_in(community)]
+    return choices
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("ledger.wallet"))
+    form = RegisterForm()
+    form.unit.choices = building_choices()
+    if form.validate_on_submit():
+        try:
+            resident = services.register_resident(
+                name=form.name.data, phone=form.phone.data, password=form.password.data,
+                unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            login_user(resident)
+            flash(_("Welcome, %(name)s! Your points wallet is ready.", name=resident.name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
+    return render_template("accounts/register.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            resident = services.authenticate(
+                form.phone.data, form.password.data, client=request.remote_addr or "-",
+                limit=current_app.config["LOGIN_RATE_LIMIT"],
+            )
+        except services.TooManyAttempts as error:
+            form.form_errors.append(str(error.message))
+            status = 429
+        except DomainError as error:
+            form.password.errors.append(str(error.message))
+            status = 422
+        else:
+            login_user(resident, remember=True)
+            return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("web.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, current=form.current.data or "", new=form.new.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("ledger.wallet"))
+    return render_template("accounts/password.html", form=form)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    login_manager.login_message = None

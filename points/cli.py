@@ -1,0 +1,199 @@
+"""The `points` command: a Flask CLI group with serve, demo, create-admin, ledger verify, backup and units."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Community governance points (治理积分) and the public-welfare bank (公益银行)."""
+
+
+def init_app(app: Flask) -> None:
+    for command in (serve, demo, create_admin, ledger, backup, units):
+        app.cli.add_command(command)
+
+
+def upgrade_database() -> None:
+    """Create or migrate the database to the newest schema (idempotent)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=str(Path(__file__).resolve().parent / "migrations"))
+
+
+def database_is_empty() -> bool:
+    from .units.models import Unit
+
+    return db.session.scalar(select(Unit.id).limit(1)) is None
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes (gunicorn).")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option("--demo", "with_demo", is_flag=True, help="Load the demo data if the database is empty.")
+@with_appcontext
+def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> None:
+    """Run the production server (gunicorn), creating or migrating the database first."""
+    upgrade_database()
+    if with_demo:
+        if database_is_empty():
+            from .demo import load_demo
+
+            logins = load_demo()
+            _print_logins(logins)
+        else:
+            click.echo("The database already has data; demo data not loaded.")
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.engine.dispose()  # each worker opens its own connections after the fork
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> Flask:
+            return app
+
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    Server().run()
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Load demo data into an empty database and print the demo logins."""
+    upgrade_database()
+    if not database_is_empty():
+        raise click.ClickException("The database already has data; demo data is only loaded into an empty one.")
+    from .demo import load_demo
+
+    _print_logins(load_demo())
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo("Demo logins (phone / password):")
+    for role, phone, password in logins:
+        click.echo(f"  {role:<10} {phone} / {password}")
+
+
+@click.command("create-admin")
+@click.option("--phone", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--unit", "unit_name", required=True, help="Name of the unit (usually the district) to administer.")
+@click.option("--building", "building_name", default=None, help="Where the admin lives (a building); defaults to the first one found under the unit.")
+@with_appcontext
+def create_admin(phone: str, name: str, password: str, unit_name: str, building_name: str | None) -> None:
+    """Create (or promote) an administrator of a unit and its whole subtree."""
+    from .accounts import services as accounts
+    from .accounts.models import Resident, Role
+    from .errors import DomainError
+    from .units.models import Level, Unit
+
+    unit = db.session.scalar(select(Unit).where(Unit.name == unit_name))
+    if unit is None:
+        raise click.ClickException(f"No unit named {unit_name!r}. Load the unit tree first (points units import FILE).")
+    homes = select(Unit).where(Unit.path.startswith(unit.path), Unit.level == Level.BUILDING.value)
+    if building_name:
+        homes = homes.where(Unit.name == building_name)
+    home = db.session.scalar(homes.order_by(Unit.path).limit(1))
+    person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(phone)))
+    try:
+        if person is None:
+            person = accounts.register_resident(name=name, phone=phone, password=password, unit=home)
+        accounts.grant_role(person, Role.ADMIN, unit, admin=None)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"{person.name} ({person.phone}) is admin of {unit.name}.")
+
+
+@click.group()
+def ledger() -> None:
+    """The points ledger."""
+
+
+@ledger.command("verify")
+@with_appcontext
+def ledger_verify() -> None:
+    """Recompute every balance and hash chain; exit 1 naming the first bad transaction."""
+    from .ledger.verify import verify_ledger
+
+    report = verify_ledger()
+    if report.ok:
+        click.echo(f"OK: {report.transactions} transactions, {report.accounts} accounts; checked {', '.join(report.checked)}.")
+        return
+    click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.transactions} transactions.", err=True)
+    click.echo(f"First bad: {report.first_problem}", err=True)
+    for problem in report.problems[1:20]:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+@click.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the copy (default: instance/backups/points-YYYYmmdd-HHMMSS.sqlite3).")
+@with_appcontext
+def backup(output: Path | None) -> None:
+    """Write a consistent copy of the SQLite database (online, while the app runs)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            "This database is PostgreSQL: back it up with pg_dump, e.g.\n"
+            f"  pg_dump --format=custom --file=points.dump '{url.render_as_string(hide_password=True).replace('+psycopg', '')}'"
+        )
+    source = Path(url.database or "")
+    if output is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        output = Path(current_app.instance_path) / "backups" / f"points-{stamp}.sqlite3"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_suffix(".partial")
+    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+        src.backup(dst)  # SQLite's online backup API: a consistent snapshot even under concurrent writes
+    shutil.move(tmp, output)
+    click.echo(f"Backup written to {output}")
+
+
+@click.group()
+def units() -> None:
+    """The unit tree."""
+
+
+@units.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def units_import(file) -> None:
+    """Load units from a CSV file: district,street,community,compound,building per row."""
+    from .errors import DomainError
+    from .units.services import import_units_csv
+
+    upgrade_database()
+    try:
+        created = import_units_csv(file.read())
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"{created} units created.")

@@ -1,0 +1,86 @@
+"""Configuration: defaults → instance/config.py → environment → the test mapping."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI = None  # filled in: SQLite under instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a slow resident never loses a form
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # limits storage URI: memory:// for one process, redis://host:6379/0 for several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10/5minutes"
+    PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
+
+
+ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "POINTS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "POINTS_PROXY_FIX": "PROXY_FIX",
+    "POINTS_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for env_name, key in ENV_KEYS.items():
+        if env_name in os.environ:
+            value: object = os.environ[env_name]
+            if key == "PROXY_FIX":
+                value = int(value)  # type: ignore[arg-type]
+            elif key == "SESSION_COOKIE_SECURE":
+                value = value in ("1", "true", "yes")
+            app.config[key] = value
+    if test_config:
+        app.config.update(test_config)
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "points.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def normalise_database_url(uri: str) -> str:
+    """Accept the postgres:// and postgresql:// forms hosting platforms hand out; we drive psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+def instance_secret_key(instance: Path) -> str:
+    """A key generated once into instance/secret_key, so restarts keep sessions and nothing is hard-coded."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Written aside and linked into place, so workers starting together all read one whole key.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The points ledger (积分账本): double-entry, append-only, idempotent, hash-chained."""

@@ -1,0 +1,40 @@
+"""Staff forms for awarding and correcting points by hand."""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class AwardForm(FlaskForm):
+    points = IntegerField(
+        _l("Points"),
+        validators=[DataRequired(_l("Please enter a whole number of points.")), NumberRange(min=1, max=1000, message=_l("Between 1 and 1000 points."))],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=500)])
+    # A double tap or a resubmitted page books the award once: the key is fixed when the form is drawn.
+    token = HiddenField(default=_token)
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(_l("Reason for the correction"), validators=[DataRequired(_l("Please give a reason.")), Length(max=500)])
+
+
+class ResidentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=40)])
+    phone = StringField(_l("Mobile number (optional)"))
+    unit = SelectField(_l("Building"), coerce=int, validate_choice=False)
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, or last four digits of the phone"))

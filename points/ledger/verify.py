@@ -1,0 +1,140 @@
+"""`points ledger verify`: recompute every balance and every community's hash chain from the postings.
+
+Detects an edited row (hash mismatch), a deleted or inserted row (sequence gap, broken link, head mismatch),
+an unbalanced transaction and a cached balance or lifetime total that disagrees with the postings. Other
+domains with books of their own (the bank's stock) register a checker with `register_checker`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Account, AccountKind, ChainHead, Posting, Transaction
+from .services import chain_hash
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    detail: str
+    community_id: int | None = None
+    transaction_id: int | None = None
+    seq: int | None = None
+
+    def __str__(self) -> str:
+        where = f"community {self.community_id}" if self.community_id is not None else ""
+        if self.transaction_id is not None or self.seq is not None:
+            where += f", transaction id={self.transaction_id} seq={self.seq}"
+        return f"[{self.code}] {where}: {self.detail}"
+
+
+@dataclass
+class Report:
+    transactions: int = 0
+    accounts: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+
+Checker = Callable[[Report], None]
+_CHECKERS: list[tuple[str, Checker]] = []
+
+
+def register_checker(name: str, checker: Checker) -> None:
+    if name not in [n for n, _ in _CHECKERS]:
+        _CHECKERS.append((name, checker))
+
+
+def verify_ledger(*, batch: int = 5000) -> Report:
+    report = Report()
+    sums: dict[int, int] = defaultdict(int)
+    earned: dict[int, int] = defaultdict(int)
+    kinds = dict(db.session.execute(select(Account.id, Account.kind)).all())
+    last: dict[int, tuple[int, str]] = {}
+
+    for community_id, txs in _transactions_by_community(batch):
+        expected_seq, prev_hash = 1, ""
+        for tx, lines in txs:
+            report.transactions += 1
+            if tx.seq != expected_seq:
+                code = "missing_transaction" if tx.seq > expected_seq else "duplicate_sequence"
+                report.problems.append(Problem(code, f"expected seq {expected_seq}, found {tx.seq}", community_id, tx.id, tx.seq))
+            if tx.prev_hash != prev_hash:
+                report.problems.append(Problem("broken_chain", "prev_hash does not match the previous transaction", community_id, tx.id, tx.seq))
+            if chain_hash(tx, lines) != tx.hash:
+                report.problems.append(Problem("tampered", "stored hash does not match the transaction's contents", community_id, tx.id, tx.seq))
+            if not lines or sum(a for _, a in lines) != 0:
+                report.problems.append(Problem("unbalanced", f"postings sum to {sum(a for _, a in lines)}", community_id, tx.id, tx.seq))
+            touches_issuance = any(kinds.get(acc) == AccountKind.ISSUANCE for acc, _ in lines)
+            for account_id, amount in lines:
+                sums[account_id] += amount
+                if touches_issuance and kinds.get(account_id) == AccountKind.WALLET:
+                    earned[account_id] += amount
+            expected_seq, prev_hash = tx.seq + 1, tx.hash
+        last[community_id] = (expected_seq - 1, prev_hash)
+
+    for head in db.session.scalars(select(ChainHead)):
+        seq, tip = last.get(head.community_id, (0, ""))
+        if (head.seq, head.last_hash) != (seq, tip):
+            report.problems.append(
+                Problem("head_mismatch", f"head says seq {head.seq}, the chain ends at seq {seq}", head.community_id, None, head.seq)
+            )
+    for community_id in set(last) - {h.community_id for h in db.session.scalars(select(ChainHead))}:
+        report.problems.append(Problem("head_missing", "transactions exist but no chain head", community_id))
+
+    for account in db.session.scalars(select(Account).order_by(Account.id)):
+        report.accounts += 1
+        if account.balance != sums.get(account.id, 0):
+            report.problems.append(
+                Problem("balance_mismatch", f"account {account.id} ({account.kind}) caches {account.balance}, postings sum to {sums.get(account.id, 0)}", account.community_id)
+            )
+        if account.kind == AccountKind.WALLET and account.lifetime_earned != earned.get(account.id, 0):
+            report.problems.append(
+                Problem("lifetime_mismatch", f"account {account.id} caches lifetime {account.lifetime_earned}, postings give {earned.get(account.id, 0)}", account.community_id)
+            )
+    report.checked.append("points")
+    for name, checker in _CHECKERS:
+        checker(report)
+        report.checked.append(name)
+    return report
+
+
+def _transactions_by_community(batch: int) -> Iterable[tuple[int, Iterable[tuple[Transaction, list[tuple[int, int]]]]]]:
+    """Stream (community, [(transaction, postings)]) in chain order without loading the whole ledger."""
+    communities = db.session.scalars(select(Transaction.community_id).distinct().order_by(Transaction.community_id)).all()
+    for community_id in communities:
+        yield community_id, _stream(community_id, batch)
+
+
+def _stream(community_id: int, batch: int) -> Iterable[tuple[Transaction, list[tuple[int, int]]]]:
+    after = None
+    while True:
+        stmt = select(Transaction).where(Transaction.community_id == community_id).order_by(Transaction.seq, Transaction.id).limit(batch)
+        if after is not None:
+            stmt = stmt.where((Transaction.seq > after[0]) | ((Transaction.seq == after[0]) & (Transaction.id > after[1])))
+        rows = list(db.session.scalars(stmt))
+        if not rows:
+            return
+        ids = [tx.id for tx in rows]
+        lines: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for tx_id, account_id, amount in db.session.execute(
+            select(Posting.transaction_id, Posting.account_id, Posting.amount).where(Posting.transaction_id.in_(ids))
+        ):
+            lines[tx_id].append((account_id, amount))
+        for tx in rows:
+            yield tx, sorted(lines[tx.id])
+        after = (rows[-1].seq, rows[-1].id)
+        for tx in rows:
+            db.session.expunge(tx)

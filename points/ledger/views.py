@@ -1,0 +1,183 @@
+"""The resident's wallet, and the staff pages that award or correct points by hand."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts import services as accounts
+from ..accounts.models import Resident, Role
+from ..accounts.permissions import communities_for, has_role, is_staff_anywhere
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import apply_error
+from ..qr import qr_svg
+from ..units.models import Unit, full_name
+from ..units.services import buildings_in
+from . import services
+from .describe import describe, level_for
+from .forms import AwardForm, ResidentForm, ReverseForm, SearchForm
+from .models import Transaction
+
+bp = Blueprint("ledger", __name__)
+HISTORY_PAGE = 20
+
+
+@bp.app_template_filter("describe")
+def _describe(tx: Transaction) -> str:
+    return describe(tx)
+
+
+@bp.app_template_filter("signed")
+def _signed(amount: int) -> str:
+    return f"+{amount}" if amount > 0 else str(amount)
+
+
+@bp.get("/wallet")
+@login_required
+def wallet():
+    account = services.wallet_of(current_user)
+    balance = account.balance if account else 0
+    lifetime = account.lifetime_earned if account else 0
+    before = request.args.get("before", type=int)
+    history = services.history_of(current_user, limit=HISTORY_PAGE, before_id=before)
+    return render_template(
+        "ledger/wallet.html", balance=balance, lifetime=lifetime, level=level_for(lifetime), history=history,
+        more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
+        qr=qr_svg(current_user.member_qr_payload, title=_("My member code")),
+    )
+
+
+@bp.get("/wallet/card")
+@login_required
+def my_card():
+    return _card(current_user)
+
+
+# ------------------------------------------------------------------ staff
+
+
+def staff_required() -> None:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not is_staff_anywhere(current_user):
+        abort(403)
+
+
+def managed_resident(resident_id: int) -> Resident:
+    """Staff of another community get a 404: they may not even learn that the resident exists."""
+    resident = db.session.get(Resident, resident_id)
+    if resident is None or not has_role(current_user, Role.STAFF, resident.community):
+        abort(404)
+    return resident
+
+
+@bp.before_request
+def _staff_pages_need_staff():
+    if request.endpoint and request.endpoint.startswith("ledger.staff"):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path))
+        staff_required()
+    return None
+
+
+@bp.get("/staff")
+def staff_home():
+    form = SearchForm(request.args)
+    communities = communities_for(current_user)
+    results = accounts.find_residents([c.id for c in communities], form.q.data or "") if form.q.data else []
+    return render_template("ledger/staff_home.html", form=form, results=results, communities=communities)
+
+
+@bp.get("/staff/residents/<int:resident_id>")
+def staff_resident(resident_id: int):
+    resident = managed_resident(resident_id)
+    account = services.wallet_of(resident)
+    before = request.args.get("before", type=int)
+    history = services.history_of(resident, limit=HISTORY_PAGE, before_id=before)
+    return render_template(
+        "ledger/staff_resident.html", resident=resident, account=account, history=history,
+        more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
+        award_form=AwardForm(), reverse_form=ReverseForm(), home=full_name(resident.unit),
+        is_self=resident.id == current_user.id,
+    )
+
+
+@bp.post("/staff/residents/<int:resident_id>/award")
+def staff_award(resident_id: int):
+    resident = managed_resident(resident_id)
+    form = AwardForm()
+    if form.validate_on_submit():
+        try:
+            services.award_manually(
+                resident, form.points.data, staff=current_user, reason=form.reason.data,
+                key=f"manual:{resident.id}:{form.token.data}",
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=resident.name), "success")
+            return redirect(url_for("ledger.staff_resident", resident_id=resident.id))
+    account = services.wallet_of(resident)
+    history = services.history_of(resident, limit=HISTORY_PAGE)
+    return render_template(
+        "ledger/staff_resident.html", resident=resident, account=account, history=history, more=None,
+        award_form=form, reverse_form=ReverseForm(formdata=None), home=full_name(resident.unit),
+        is_self=resident.id == current_user.id,
+    ), 422
+
+
+@bp.post("/staff/transactions/<int:transaction_id>/reverse")
+def staff_reverse(transaction_id: int):
+    tx = db.session.get(Transaction, transaction_id)
+    if tx is None or tx.resident_id is None:
+        abort(404)
+    resident = managed_resident(tx.resident_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason for the correction."), "error")
+    else:
+        try:
+            services.reverse(tx, actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The entry has been reversed."), "success")
+    return redirect(url_for("ledger.staff_resident", resident_id=resident.id))
+
+
+@bp.route("/staff/residents/new", methods=["GET", "POST"])
+def staff_new_resident():
+    form = ResidentForm()
+    form.unit.choices = [(0, _("Choose…"))] + [
+        (u.id, full_name(u)) for c in communities_for(current_user) for u in buildings_in(c)
+    ]
+    if form.validate_on_submit():
+        try:
+            resident = accounts.create_resident(
+                staff=current_user, name=form.name.data, phone=form.phone.data or None,
+                unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("%(name)s is registered. Print a member card for them.", name=resident.name), "success")
+            return redirect(url_for("ledger.staff_resident", resident_id=resident.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("ledger/staff_new_resident.html", form=form), status
+
+
+@bp.get("/staff/residents/<int:resident_id>/card")
+def staff_card(resident_id: int):
+    return _card(managed_resident(resident_id))
+
+
+def _card(resident: Resident):
+    return render_template(
+        "ledger/card.html", resident=resident, home=full_name(resident.unit),
+        qr=qr_svg(resident.member_qr_payload, title=_("Member code of %(name)s", name=resident.name)),
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

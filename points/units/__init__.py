@@ -1,0 +1,1 @@
+"""The five-level unit tree: district → street → community → compound → building."""

@@ -1,0 +1,87 @@
+"""Changing the unit tree: one unit at a time, or a whole tree from a CSV file."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..db import transaction
+from ..errors import DomainError
+from ..extensions import db
+from .models import Level, Unit
+
+
+class InvalidUnit(DomainError):
+    code = "invalid_unit"
+    message = _l("This unit cannot be placed there.")
+
+
+@transaction
+def create_unit(name: str, level: Level, *, parent: Unit | None = None) -> Unit:
+    """Add a unit, or return the existing one of that name under the same parent (imports can be re-run)."""
+    name = name.strip()
+    if not name:
+        raise InvalidUnit(_l("A unit needs a name."), code="name_required")
+    expected = Level.DISTRICT if parent is None else _child_level(Level(parent.level))
+    if level != expected:
+        raise InvalidUnit(code="wrong_level", message=_l("A %(level)s cannot be placed here.", level=level.value))
+    existing = _find(name, parent)
+    if existing is not None:
+        return existing
+    unit = Unit(name=name, level=level.value, parent_id=parent.id if parent else None)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    db.session.flush()
+    return unit
+
+
+def _find(name: str, parent: Unit | None) -> Unit | None:
+    under = Unit.parent_id == parent.id if parent else Unit.parent_id.is_(None)
+    return db.session.scalar(select(Unit).where(Unit.name == name, under))
+
+
+def _child_level(level: Level) -> Level:
+    levels = list(Level)
+    if level == Level.BUILDING:
+        raise InvalidUnit(_l("A building has no units below it."), code="wrong_level")
+    return levels[levels.index(level) + 1]
+
+
+CSV_COLUMNS = ("district", "street", "community", "compound", "building")
+
+
+@transaction
+def import_units_csv(text: str) -> int:
+    """Load a tree from CSV rows `district,street,community,compound,building` (a header row is optional;
+    trailing columns may be empty). Returns the number of units created. All or nothing."""
+    created = 0
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for number, row in enumerate(reader, start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells) or (number == 1 and [c.lower() for c in cells[:2]] == ["district", "street"]):
+            continue
+        if len(cells) > len(CSV_COLUMNS) or not cells[0]:
+            raise InvalidUnit(_l("Line %(n)d: expected district,street,community,compound,building.", n=number), code="bad_csv")
+        parent = None
+        for level, name in zip(Level, cells):
+            if not name:
+                break
+            existing = _find(name, parent)
+            parent = existing or create_unit(name, level, parent=parent)
+            created += existing is None
+    return created
+
+
+def communities() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
+
+
+def buildings_in(community: Unit) -> list[Unit]:
+    """Where a resident can live: the buildings (and compounds without buildings) of a community."""
+    stmt = select(Unit).where(Unit.path.startswith(community.path), Unit.level.in_([Level.COMPOUND.value, Level.BUILDING.value])).order_by(Unit.path)
+    units = list(db.session.scalars(stmt))
+    with_children = {u.parent_id for u in units}
+    return [u for u in units if u.level == Level.BUILDING.value or u.id not in with_children]

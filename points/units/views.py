@@ -1,0 +1,108 @@
+"""Admin pages: the unit tree (load from CSV) and who holds which role where."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts import services as accounts
+from ..accounts.models import Resident, Role, RoleGrant
+from ..accounts.permissions import has_role, is_admin_anywhere
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import apply_error
+from .forms import GrantForm, ImportUnitsForm
+from .models import Unit
+from .services import import_units_csv
+
+bp = Blueprint("units", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path))
+    if not is_admin_anywhere(current_user):
+        abort(403)
+    return None
+
+
+def _admin_units() -> list[Unit]:
+    units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
+    return [u for u in units if has_role(current_user, Role.ADMIN, u)]
+
+
+def _page(import_form: ImportUnitsForm, grant_form: GrantForm, status: int = 200):
+    units = _admin_units()
+    grant_form.unit.choices = [(u.id, "\u3000" * (u.path.count("/") - 2) + u.name) for u in units]
+    unit_ids = {u.id for u in units}
+    grants = db.session.execute(
+        select(RoleGrant, Resident).join(Resident, Resident.id == RoleGrant.resident_id).where(RoleGrant.unit_id.in_(unit_ids)).order_by(RoleGrant.unit_id)
+    ).all()
+    return render_template("units/admin.html", units=units, import_form=import_form, grant_form=grant_form, grants=grants), status
+
+
+@bp.get("/")
+def admin_home():
+    return _page(ImportUnitsForm(), GrantForm())
+
+
+@bp.post("/units/import")
+def import_units():
+    form = ImportUnitsForm()
+    if form.validate_on_submit():
+        roots = [u for u in _admin_units() if u.parent_id is None]
+        if not roots:
+            abort(403)  # only an admin of a whole district may add to the tree from a file
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+            created = import_units_csv(text)
+        except UnicodeDecodeError:
+            form.file.errors = [_("The file must be saved as UTF-8.")]
+        except DomainError as error:
+            form.file.errors = [str(error.message)]
+        else:
+            flash(_("%(n)d units added.", n=created), "success")
+            return redirect(url_for("units.admin_home"))
+    return _page(form, GrantForm(formdata=None), 422)
+
+
+@bp.post("/roles")
+def grant():
+    form = GrantForm()
+    form.unit.choices = [(u.id, u.name) for u in _admin_units()]
+    if form.validate_on_submit():
+        person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(form.phone.data)))
+        unit = db.session.get(Unit, form.unit.data)
+        if person is None:
+            form.phone.errors = [_("Nobody is registered with this number.")]
+        elif unit is None:
+            form.unit.errors = [_("Please choose a unit.")]
+        else:
+            try:
+                accounts.grant_role(person, Role(form.role.data), unit, admin=current_user)
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                flash(_("%(name)s is now %(role)s of %(unit)s.", name=person.name, role=form.role.data, unit=unit.name), "success")
+                return redirect(url_for("units.admin_home"))
+    return _page(ImportUnitsForm(formdata=None), form, 422)
+
+
+@bp.post("/roles/<int:grant_id>/revoke")
+def revoke(grant_id: int):
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or not has_role(current_user, Role.ADMIN, grant.unit):
+        abort(404)
+    try:
+        accounts.revoke_role(grant, admin=current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Role removed."), "success")
+    return redirect(url_for("units.admin_home"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

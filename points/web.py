@@ -1,0 +1,82 @@
+"""Pages that belong to no domain: the front door, language and large-type switches, health check."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import ratelimit
+from .accounts import permissions
+
+bp = Blueprint("web", __name__)
+
+
+class ActionForm(FlaskForm):
+    """An empty form: it exists to put a CSRF token on a button that changes something."""
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("ledger.wallet"))
+    return render_template("web/index.html")
+
+
+@bp.post("/settings/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if ActionForm().validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.post("/settings/large-type")
+def toggle_large_type():
+    if ActionForm().validate_on_submit():
+        session["large"] = not session.get("large", False)
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: an open redirect after login would be a phishing aid."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    ratelimit.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    @app.context_processor
+    def _page_context() -> dict:
+        user = current_user if current_user.is_authenticated else None
+        return {
+            "large_type": session.get("large", False),
+            "locale": str(get_locale()),
+            "is_staff": permissions.is_staff_anywhere(user),
+            "is_admin": permissions.is_admin_anywhere(user),
+            "action_form": ActionForm(),
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
