@@ -13,7 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import apply_error
 from .forms import GrantForm, ImportUnitsForm
-from .models import Unit
+from .models import Level, Unit
 from .services import import_units_csv
 
 bp = Blueprint("units", __name__, url_prefix="/admin")
@@ -106,3 +106,4 @@ def revoke(grant_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["level_label"] = lambda level: Level(level).label

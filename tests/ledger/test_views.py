@@ -165,3 +165,32 @@ def test_staff_cannot_register_into_another_community(client, auth, world, make)
     away_building = make.building(world["outsider"].community)
     response = client.post("/staff/residents/new", data={"name": "越权", "unit": away_building.id})
     assert response.status_code == 422 and "您没有权限进行此操作。" in response.get_data(as_text=True)
+
+
+def test_public_rules_page_lists_defaults(client, world):
+    page = client.get(f'/rules/{world["resident"].community_id}').get_data(as_text=True)
+    assert "参加议事协商会议" in page and "每天 3 次" in page
+
+
+def test_admin_edits_a_rule_and_staff_cannot(client, auth, world, make):
+    admin = make.admin()
+    db.session.commit()
+    community_id = world["resident"].community_id
+    auth.login(world["staff"].phone)
+    assert client.get(f"/admin/rules/{community_id}").status_code == 404
+    auth.logout()
+    auth.login(admin.phone)
+    bad = client.post(f"/admin/rules/{community_id}", data={"action": "rating", "rating-points": "-3"})
+    assert bad.status_code == 422 and 'value="-3"' in bad.get_data(as_text=True)
+    good = client.post(f"/admin/rules/{community_id}", data={"action": "rating", "rating-points": "3", "rating-daily_cap": "2"})
+    assert good.status_code == 302
+    assert "每天 2 次" in client.get(f"/rules/{community_id}").get_data(as_text=True)
+
+
+def test_wallet_shows_awards_that_were_not_counted(client, auth, world):
+    for i in range(4):
+        ledger.award(world["resident"], Action.SUGGESTION_SUBMITTED, key=f"s{i}", cause=("test", i), memo=f"建议{i}")
+    db.session.commit()
+    auth.login(world["resident"].phone)
+    page = client.get("/wallet").get_data(as_text=True)
+    assert "未计分" in page and "建议3" in page
