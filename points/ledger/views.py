@@ -13,7 +13,7 @@ from ..extensions import db
 from ..forms import apply_error
 from ..qr import qr_svg
 from ..units.models import Unit, full_name
-from ..units.services import buildings_in
+from ..units.forms import home_choices
 from . import services
 from .describe import describe, describe_refusal, level_for
 from .forms import AwardForm, ResidentForm, ReverseForm, RuleForm, SearchForm
@@ -198,9 +198,7 @@ def staff_reverse(transaction_id: int):
 @bp.route("/staff/residents/new", methods=["GET", "POST"])
 def staff_new_resident():
     form = ResidentForm()
-    form.unit.choices = [(0, _("Choose…"))] + [
-        (u.id, full_name(u)) for c in communities_for(current_user) for u in buildings_in(c)
-    ]
+    form.unit.choices = home_choices(communities_for(current_user))
     if form.validate_on_submit():
         try:
             resident = accounts.create_resident(

@@ -25,7 +25,7 @@ def register(client, building_id, **overrides):
 
 def test_register_page_lists_buildings(client, building):
     page = client.get("/register").get_data(as_text=True)
-    assert "第一社区 一号院 1号楼" in page
+    assert "<optgroup label=\"第一社区\">" in page and "一号院 1号楼" in page
 
 
 def test_register_creates_resident_and_logs_in(client, building):
