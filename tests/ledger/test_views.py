@@ -194,3 +194,14 @@ def test_wallet_shows_awards_that_were_not_counted(client, auth, world):
     auth.login(world["resident"].phone)
     page = client.get("/wallet").get_data(as_text=True)
     assert "未计分" in page and "建议3" in page
+
+
+def test_wallet_with_its_stylesheet_stays_under_50_kb(client, auth, world):
+    for i in range(30):
+        ledger.award(world["resident"], Action.RATING, key=f"w{i}", cause=("test", i), memo="小区停车位改造议题")
+    db.session.commit()
+    auth.login(world["resident"].phone)
+    page = client.get("/wallet").data
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', page)
+    total = len(page) + sum(len(client.get(a.decode()).data) for a in assets)
+    assert assets and total < 50 * 1024, total
