@@ -21,7 +21,7 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Resident | None:
-    return db.session.get(Resident, int(user_id)) if user_id.isdigit() else None
+    return services.resident_for_session(user_id)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -55,7 +55,7 @@ def login():
         try:
             resident = services.authenticate(
                 form.phone.data, form.password.data, client=request.remote_addr or "-",
-                limit=current_app.config["LOGIN_RATE_LIMIT"],
+                limit=current_app.config["LOGIN_RATE_LIMIT"], client_limit=current_app.config["LOGIN_CLIENT_RATE_LIMIT"],
             )
         except services.TooManyAttempts as error:
             form.form_errors.append(str(error.message))
@@ -64,7 +64,7 @@ def login():
             form.password.errors.append(str(error.message))
             status = 422
         else:
-            login_user(resident, remember=True)
+            login_user(resident, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
     elif request.method == "POST":
         status = 422
@@ -88,6 +88,7 @@ def password():
         except DomainError as error:
             apply_error(form, error)
         else:
+            login_user(current_user._get_current_object())  # this device stays in; every other one is out
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("ledger.wallet"))
     return render_template("accounts/password.html", form=form)

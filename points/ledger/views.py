@@ -10,7 +10,7 @@ from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role, is_staff_anywhere
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import apply_error
+from ..forms import apply_error, int_arg
 from ..qr import qr_svg
 from ..units.models import Unit, full_name
 from ..units.forms import home_choices
@@ -45,7 +45,7 @@ def wallet():
     account = services.wallet_of(current_user)
     balance = account.balance if account else 0
     lifetime = account.lifetime_earned if account else 0
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     history = services.history_of(current_user, limit=HISTORY_PAGE, before_id=before)
     return render_template(
         "ledger/wallet.html", balance=balance, lifetime=lifetime, level=level_for(lifetime), history=history,
@@ -142,7 +142,7 @@ def staff_home():
 def staff_resident(resident_id: int):
     resident = managed_resident(resident_id)
     account = services.wallet_of(resident)
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     history = services.history_of(resident, limit=HISTORY_PAGE, before_id=before)
     return render_template(
         "ledger/staff_resident.html", resident=resident, account=account, history=history,

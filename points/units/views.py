@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..accounts import services as accounts
 from ..accounts.models import Resident, Role, RoleGrant
@@ -28,9 +28,14 @@ def _admins_only():
     return None
 
 
+def _granted_units(role: Role) -> list[Unit]:
+    return [g.unit for g in current_user.grants if g.role == role.value]
+
+
 def _admin_units() -> list[Unit]:
-    units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
-    return [u for u in units if has_role(current_user, Role.ADMIN, u)]
+    """Every unit in the subtrees the current user administers, in tree order."""
+    roots = _granted_units(Role.ADMIN)
+    return list(db.session.scalars(select(Unit).where(or_(*[Unit.path.startswith(r.path) for r in roots])).order_by(Unit.path)))
 
 
 def _page(import_form: ImportUnitsForm, grant_form: GrantForm, status: int = 200):
@@ -52,12 +57,9 @@ def admin_home():
 def import_units():
     form = ImportUnitsForm()
     if form.validate_on_submit():
-        roots = [u for u in _admin_units() if u.parent_id is None]
-        if not roots:
-            abort(403)  # only an admin of a whole district may add to the tree from a file
         try:
             text = form.file.data.read().decode("utf-8-sig")
-            created = import_units_csv(text)
+            created = import_units_csv(text, within=_granted_units(Role.ADMIN))
         except UnicodeDecodeError:
             form.file.errors = [_("The file must be saved as UTF-8.")]
         except DomainError as error:
