@@ -105,7 +105,7 @@ def authenticate(phone: str, password: str, *, client: str, limit: str, client_l
     phone = normalise_phone(phone)
     if not ratelimit.allows(limit, "login-phone", phone) or not ratelimit.allows(client_limit, "login-client", client):
         raise TooManyAttempts()
-    resident = db.session.scalar(select(Resident).where(Resident.phone == phone)) if phone else None
+    resident = resident_by_phone(phone)
     if resident is None or not resident.check_password(password) or not resident.is_active_account:
         ratelimit.hit(limit, "login-phone", phone)
         ratelimit.hit(client_limit, "login-client", client)
@@ -175,3 +175,24 @@ def find_residents(community_ids: list[int], query: str, *, limit: int = 50) -> 
         else:
             stmt = stmt.where(Resident.name.contains(word))
     return list(db.session.scalars(stmt.order_by(Resident.name, Resident.id).limit(limit)))
+
+
+def get_resident(resident_id: int) -> Resident | None:
+    return db.session.get(Resident, resident_id)
+
+
+def resident_by_phone(phone: str) -> Resident | None:
+    phone = normalise_phone(phone)
+    return db.session.scalar(select(Resident).where(Resident.phone == phone)) if phone else None
+
+
+def grants_within(unit_ids: set[int]) -> list[tuple[RoleGrant, Resident]]:
+    stmt = (
+        select(RoleGrant, Resident).join(Resident, Resident.id == RoleGrant.resident_id)
+        .where(RoleGrant.unit_id.in_(unit_ids)).order_by(RoleGrant.unit_id, Resident.name)
+    )
+    return [(grant, person) for grant, person in db.session.execute(stmt)]
+
+
+def get_grant(grant_id: int) -> RoleGrant | None:
+    return db.session.get(RoleGrant, grant_id)

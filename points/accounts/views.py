@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..forms import apply_error
 from ..units.forms import home_choices
-from ..units.models import Unit
-from ..units.services import communities
+from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
 from . import services
 from .forms import LoginForm, PasswordForm, RegisterForm
@@ -34,7 +33,7 @@ def register():
         try:
             resident = services.register_resident(
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
-                unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+                unit=get_unit(form.unit.data),
             )
         except DomainError as error:
             apply_error(form, error)

@@ -26,7 +26,15 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..units.models import Unit
 from .models import (
-    Account, AccountKind, Action, ChainHead, EarningRule, Posting, RefusedAward, Transaction, TransactionKind,
+    Account,
+    AccountKind,
+    Action,
+    ChainHead,
+    EarningRule,
+    Posting,
+    RefusedAward,
+    Transaction,
+    TransactionKind,
 )
 from .rules import rule_for
 
@@ -104,6 +112,10 @@ def wallet_of(resident: Resident) -> Account | None:
             Account.resident_id == resident.id,
         )
     )
+
+
+def get_transaction(transaction_id: int) -> Transaction | None:
+    return db.session.get(Transaction, transaction_id)
 
 
 def balance_of(resident: Resident) -> int:

@@ -5,7 +5,7 @@ import csv
 import io
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..db import transaction
 from ..errors import DomainError
@@ -96,3 +96,15 @@ def import_units_csv(text: str, *, within: list[Unit] | None = None) -> int:
 def communities() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
 
+
+
+def get_unit(unit_id: int | None) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+def subtree_units(roots: list[Unit]) -> list[Unit]:
+    """Every unit below (and including) `roots`, in tree order."""
+    if not roots:
+        return []
+    stmt = select(Unit).where(or_(*[Unit.path.startswith(r.path) for r in roots])).order_by(Unit.path)
+    return list(db.session.scalars(stmt))

@@ -294,8 +294,7 @@ def test_communities_have_separate_chains(make):
 
 
 def _books(make):
-    community = make.community()
-    staff, resident = make.staff(community), make.resident(community)
+    resident = make.resident(make.community())
     award(resident, key="a")
     award(resident, key="b", action=Action.SUGGESTION_ACCEPTED)
     ledger.hold(resident, 5, key="h", cause=("redemption", 1))
