@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import login_manager
-from ..forms import apply_error
+from ..forms import apply_error, int_arg
 from ..units.forms import home_choices
 from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
@@ -27,8 +27,13 @@ def load_user(user_id: str) -> Resident | None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("ledger.wallet"))
+    # A district has many communities: the resident picks theirs first, then sees only its buildings.
+    all_communities = communities()
+    chosen = get_unit(int_arg(request.args, "community"))
+    if chosen is None and len(all_communities) > 1:
+        return render_template("accounts/choose_community.html", communities=all_communities)
     form = RegisterForm()
-    form.unit.choices = home_choices(communities())
+    form.unit.choices = home_choices([chosen] if chosen is not None and chosen.level == "community" else all_communities)
     if form.validate_on_submit():
         try:
             resident = services.register_resident(
