@@ -8,28 +8,31 @@ from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField,
+    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .models import Audience, InviteeRole, SecurityMode, VenueKind
 
-VENUE_KINDS = [
-    (VenueKind.HALL.value, _l("Hall (议事厅)")),
-    (VenueKind.STATION.value, _l("Compound station (议事站)")),
-    (VenueKind.CORNER.value, _l("Neighbourhood corner (睦邻议事点)")),
-]
-VENUE_KIND_LABELS = dict(VENUE_KINDS)
-SECURITY_MODES = [
-    (SecurityMode.POSTER.value, _l("Printed venue code is enough")),
-    (SecurityMode.ROTATING.value, _l("Changing code on a screen at the venue (cannot be used from home)")),
-]
-AUDIENCES = [
-    (Audience.COMMUNITY.value, _l("Every resident of the community")),
-    (Audience.INVITED.value, _l("Invited participants only")),
-]
-INVITEE_ROLES = [(InviteeRole.STAKEHOLDER.value, _l("Stakeholder")), (InviteeRole.COUNCIL.value, _l("Council member"))]
-INVITEE_ROLE_LABELS = dict(INVITEE_ROLES)
+VENUE_KIND_LABELS = {
+    VenueKind.HALL.value: _l("Hall (议事厅)"),
+    VenueKind.STATION.value: _l("Compound station (议事站)"),
+    VenueKind.CORNER.value: _l("Neighbourhood corner (睦邻议事点)"),
+}
+SECURITY_MODE_LABELS = {
+    SecurityMode.POSTER.value: _l("Printed venue code is enough"),
+    SecurityMode.ROTATING.value: _l("Changing code on a screen at the venue (cannot be used from home)"),
+}
+AUDIENCE_LABELS = {
+    Audience.COMMUNITY.value: _l("Every resident of the community"),
+    Audience.INVITED.value: _l("Invited participants only"),
+}
+INVITEE_ROLE_LABELS = {InviteeRole.STAKEHOLDER.value: _l("Stakeholder"), InviteeRole.COUNCIL.value: _l("Council member")}
+
+
+def choices_of(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def local_to_utc(day: date | None, clock: time | None) -> datetime | None:
@@ -46,7 +49,7 @@ def local_zone() -> ZoneInfo:
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=80)])
     brand = StringField(_l("Brand name (optional)"), validators=[Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=VENUE_KINDS)
+    kind = SelectField(_l("Kind"), choices=choices_of(VENUE_KIND_LABELS))
     unit = SelectField(_l("Where"), coerce=int, validate_choice=False)
     location = StringField(_l("Address or directions"), validators=[Length(max=200)])
     is_active = BooleanField(_l("In use"), default=True)
@@ -67,8 +70,8 @@ class MeetingForm(FlaskForm):
         validators=[InputRequired(_l("Please enter a number of minutes.")), NumberRange(min=0, max=240, message=_l("Between 0 and 240 minutes."))],
     )
     points = IntegerField(_l("Points for attending (empty: the community's rule)"), validators=[Optional(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000 points."))])
-    security_mode = RadioField(_l("How residents check in"), choices=SECURITY_MODES, default=SecurityMode.POSTER.value)
-    audience = RadioField(_l("Who may attend"), choices=AUDIENCES, default=Audience.COMMUNITY.value)
+    security_mode = RadioField(_l("How residents check in"), choices=choices_of(SECURITY_MODE_LABELS), default=SecurityMode.POSTER.value)
+    audience = RadioField(_l("Who may attend"), choices=choices_of(AUDIENCE_LABELS), default=Audience.COMMUNITY.value)
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
 
     @property
@@ -101,7 +104,7 @@ class PickForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     resident_id = HiddenField(validators=[DataRequired()])
-    role = SelectField(_l("As"), choices=INVITEE_ROLES, default=InviteeRole.STAKEHOLDER.value)
+    role = SelectField(_l("As"), choices=choices_of(INVITEE_ROLE_LABELS), default=InviteeRole.STAKEHOLDER.value)
 
 
 class UndoForm(FlaskForm):

@@ -55,12 +55,13 @@ def ticket(token: str):
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     held = db.session.scalar(select(CheckinTicket).where(CheckinTicket.token == token))
-    if held is None or token not in session.get(SESSION_TICKETS, []):
+    used = db.session.get(Checkin, held.checkin_id) if held is not None and held.checkin_id else None
+    if used is not None and used.resident_id == current_user.id:
+        return redirect(url_for("checkin.result", checkin_id=used.id))  # a reload shows the same answer
+    if held is None or used is not None or token not in session.get(SESSION_TICKETS, []):
         # Tickets work only in the browser that scanned: a forwarded link must not check anyone in from home.
         return render_template("checkin/venue.html", venue=held.venue if held else None, row=None,
                                headline=_("Not checked in"), message=_("Please scan the code at the venue again.")), 404
-    if held.checkin_id is not None:
-        return redirect(url_for("checkin.result", checkin_id=held.checkin_id))
     outcome = services.check_in(route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
                                 client=client_address(request))
     session[SESSION_TICKETS] = [t for t in session.get(SESSION_TICKETS, []) if t != token]

@@ -10,6 +10,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
@@ -79,13 +80,13 @@ def unit_names(units: list[Unit]) -> dict[int, str]:
 # ------------------------------------------------------------------ venues
 
 
-def _place_choices() -> list[tuple[int, str]]:
-    choices = [(0, _("Choose…"))]
+def _place_choices() -> list[SelectChoice]:
+    choices = [SelectChoice(0, _("Choose…"))]
     for community in _communities():
         units = db.session.scalars(
             select(Unit).where(Unit.path.startswith(community.path), Unit.level != Level.BUILDING.value).order_by(Unit.path)
         )
-        choices += [(u.id, full_name(u, below=Level.STREET)) for u in units]
+        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in units]
     return choices
 
 
@@ -158,9 +159,9 @@ def meetings():
                            has_venues=bool(services.venues_in([c.id for c in communities], active_only=True)))
 
 
-def _venue_choices(selected: int | None = None) -> list[tuple[int, str]]:
+def _venue_choices() -> list[SelectChoice]:
     venues = services.venues_in([c.id for c in _communities()], active_only=True)
-    return [(0, _("Choose…"))] + [(v.id, f"{v.display_name}（{v.community.name}）" if v.brand else f"{v.name}（{v.community.name}）") for v in venues]
+    return [SelectChoice(0, _("Choose…"))] + [SelectChoice(v.id, f"{v.display_name}（{v.community.name}）") for v in venues]
 
 
 def _meeting_values(form: MeetingForm) -> dict:
