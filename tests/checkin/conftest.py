@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from points.checkin import services
 from points.checkin.models import Route, VenueKind
@@ -14,13 +13,6 @@ START = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 END = START + timedelta(hours=2)
 OPENS = START - timedelta(minutes=30)
 BEFORE = START - timedelta(days=2)  # "now" when the meeting is scheduled
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(monkeypatch):
-    """A strong password hash costs 0.15 s; these tests make dozens of residents and test no passwords."""
-    monkeypatch.setattr("points.accounts.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 class Scene:
