@@ -110,6 +110,19 @@ def explain(row: Checkin) -> str:
     return _("This code is not valid here. Please scan the code at the venue again.")
 
 
+def subline(row: Checkin) -> str:
+    """The line under the headline on a page: what `explain` says, without repeating the headline."""
+    if row.is_success:
+        why = AWARD_REFUSALS.get(row.detail)
+        if row.points or not why:
+            return _("%(time)s · %(points)s points", time=clock(row.created_at), points=f"+{row.points}")
+        return _("%(time)s · no points this time: %(why)s", time=clock(row.created_at), why=why)
+    if row.reason == Reason.ALREADY_CHECKED_IN:
+        at = row.original.created_at if row.original else row.created_at
+        return _("Checked in at %(time)s", time=when(at, reference=row.scanned_at or row.created_at))
+    return explain(row)
+
+
 def headline(row: Checkin) -> str:
     """The big word on the result: 签到成功 / 已签到 / 未能签到."""
     if row.is_success:

@@ -56,5 +56,5 @@
   }
   document.addEventListener("visibilitychange", keepAwake);
   keepAwake();
-  schedule(parseFloat(body.getAttribute("data-next-in")) * 1000 + 250);
+  schedule(Math.min(POLL_MS, parseFloat(body.getAttribute("data-next-in")) * 1000 + 250));
 })();

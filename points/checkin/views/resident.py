@@ -16,7 +16,7 @@ from ...ledger.services import balance_of
 from ...qr import qr_svg
 from ...web import ActionForm
 from .. import codes, services
-from ..explain import explain, headline, when
+from ..explain import headline, subline, when
 from ..models import Checkin, CheckinTicket, Meeting, MeetingStatus, Route, Vote
 from .common import client_address, device_of, kiosk_url
 
@@ -44,7 +44,7 @@ def venue(token: str):
     issued = services.issue_ticket(place, code=code, device=device_of(request), client=client_address(request))
     if issued.refusal is not None:
         row = issued.refusal.checkin
-        return render_template("checkin/venue.html", venue=place, row=row, headline=headline(row), message=explain(row))
+        return render_template("checkin/venue.html", venue=place, row=row, headline=headline(row), message=subline(row))
     ticket = issued.ticket
     session[SESSION_TICKETS] = [*session.get(SESSION_TICKETS, [])[-2:], ticket.token]
     return redirect(url_for("accounts.login", next=url_for("checkin.ticket", token=ticket.token)))
@@ -75,7 +75,7 @@ def result(checkin_id: int):
     if row is None or current_user.id not in (row.resident_id, row.actor_id):
         abort(404)
     return render_template(
-        "checkin/result.html", row=row, headline=headline(row), message=explain(row),
+        "checkin/result.html", row=row, headline=headline(row), message=subline(row),
         balance=balance_of(current_user) if row.resident_id == current_user.id else None,
         open_votes=_open_votes(row.meeting) if row.meeting and row.is_success else [],
     )

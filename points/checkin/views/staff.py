@@ -22,7 +22,7 @@ from ...forms import apply_error
 from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
 from .. import services
-from ..explain import explain, headline
+from ..explain import explain, headline, subline
 from ..forms import (
     VENUE_KIND_LABELS, CancelForm, CloseForm, HandsForm, InviteForm, MeetingForm, PickForm, ScanForm, SearchForm,
     TokenForm, UndoForm, VenueForm, VoteForm, local_zone,
@@ -315,7 +315,7 @@ def _desk(template: str, m: Meeting, **context):
     if last is not None and (last.meeting_id != m.id or last.actor_id != current_user.id):
         last = None
     return render_template(template, meeting=m, last=last, last_headline=headline(last) if last else "",
-                           last_message=explain(last) if last else "", count=services.attendance_count(m), **context)
+                           last_message=subline(last) if last else "", count=services.attendance_count(m), **context)
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance")
