@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from ... import ratelimit
@@ -49,6 +49,11 @@ class CheckinOutcome:
 
     checkin: Checkin
     replayed: bool = False
+    checkin_id: int = 0  # readable after the commit without a query
+
+    def __post_init__(self) -> None:
+        if not self.checkin_id:
+            object.__setattr__(self, "checkin_id", self.checkin.id)
 
     @property
     def ok(self) -> bool:
@@ -97,6 +102,7 @@ class _Attempt:
     device: str = ""
     nonce: str | None = None
     scanned_at: datetime | None = None
+    round: int = 0  # earlier successes of this resident at this meeting, all undone
 
     @property
     def at(self) -> datetime:
@@ -272,9 +278,16 @@ def _check_eligible(attempt: _Attempt) -> None:
 
 
 def _check_not_already(attempt: _Attempt) -> None:
-    standing = standing_checkin(attempt.meeting, attempt.resident)  # type: ignore[arg-type]
-    if standing is not None:
-        raise Refused(Reason.ALREADY_CHECKED_IN, original=standing)
+    """Refuse a second standing success; otherwise note how many earlier ones were undone (the next round)."""
+    rows = db.session.execute(
+        select(Checkin, CheckinUndo.id).outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
+        .where(Checkin.meeting_id == attempt.meeting.id, Checkin.resident_id == attempt.resident.id, Checkin.is_success)  # type: ignore[union-attr]
+        .order_by(Checkin.id.desc())
+    ).all()
+    for checkin, undo_id in rows:
+        if undo_id is None:
+            raise Refused(Reason.ALREADY_CHECKED_IN, original=checkin)
+    attempt.round = len(rows)
 
 
 def _check_window(attempt: _Attempt) -> None:
@@ -324,12 +337,7 @@ def _log_refusal(attempt: _Attempt, refused: Refused, ticket: CheckinTicket | No
 def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcome:
     meeting, resident = attempt.meeting, attempt.resident
     assert meeting is not None and resident is not None
-    undone = db.session.scalar(
-        select(func.count(Checkin.id)).where(
-            Checkin.meeting_id == meeting.id, Checkin.resident_id == resident.id, Checkin.is_success,
-            exists().where(CheckinUndo.checkin_id == Checkin.id),
-        )
-    ) or 0
+    undone = attempt.round
     row = _row(attempt, is_success=True, round=undone)
     if not _insert(row):
         return _lost_race(attempt, ticket)

@@ -40,7 +40,7 @@ def venue(token: str):
             route=Route.KIOSK if code else Route.POSTER, actor=current_user, venue=place, code=code,
             device=device_of(request), client=client_address(request),
         )
-        return redirect(url_for("checkin.result", checkin_id=outcome.checkin.id))
+        return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
     issued = services.issue_ticket(place, code=code, device=device_of(request), client=client_address(request))
     if issued.refusal is not None:
         row = issued.refusal.checkin
@@ -65,7 +65,7 @@ def ticket(token: str):
     outcome = services.check_in(route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
                                 client=client_address(request))
     session[SESSION_TICKETS] = [t for t in session.get(SESSION_TICKETS, []) if t != token]
-    return redirect(url_for("checkin.result", checkin_id=outcome.checkin.id))
+    return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
 
 
 @bp.get("/checkins/<int:checkin_id>")

@@ -287,7 +287,7 @@ def scan(meeting_id: int):
     if form.validate_on_submit():
         outcome = services.check_in(route=Route.SCANNER, actor=current_user, meeting=m, code=form.code.data,
                                     device=device_of(request), client=client_address(request))
-        return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin.id))
+        return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin_id))
     return _desk("checkin/staff_scan.html", m, form=form), 422 if form.errors else 200
 
 
@@ -301,7 +301,7 @@ def search(meeting_id: int):
             resident = _resident(pick.resident_id.data)
             outcome = services.check_in(route=Route.SEARCH, actor=current_user, meeting=m, resident=resident,
                                         device=device_of(request), client=client_address(request))
-            return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin.id))
+            return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
         abort(400)
     query = (search_form.q.data or "").strip()
     found = accounts.find_residents([m.community_id], query) if query else []
