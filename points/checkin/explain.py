@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .models import Checkin, Meeting, Reason, Route
-from .services.checkins import local_day, next_meeting, setting
+from .services.checkins import setting
+from .services.lookup import local_day, next_meeting
 
 ROUTE_LABELS = {
     Route.POSTER.value: _l("Venue poster"),

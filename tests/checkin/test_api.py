@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from points.checkin import codes, services
+from points.checkin import services
 from points.checkin.models import Checkin
 from points.db import utcnow
 from points.extensions import db

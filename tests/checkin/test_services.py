@@ -401,7 +401,7 @@ def test_undo_reverses_the_points_and_is_audited(scene):
 def test_undo_and_reversal_are_one_transaction(scene, monkeypatch):
     meeting = scene.meeting()
     row = scene.desk(meeting, resident=scene.resident).checkin
-    import points.checkin.services.checkins as module
+    import points.checkin.services.undo as module
 
     class UnwritableUndo:  # the undo row cannot be written after the reversal is booked…
         id, checkin_id = CheckinUndo.id, CheckinUndo.checkin_id

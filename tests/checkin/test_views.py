@@ -371,3 +371,24 @@ def test_api_token_is_shown_once_and_can_be_revoked(client, live):
     listed = services.tokens_of(live.staff)[0]
     assert client.post(f"/staff/api-tokens/{listed.id}/revoke").status_code == 302
     assert services.resident_for_token(token) is None
+
+
+def weight(client, url: str) -> int:
+    """A page with its stylesheet and scripts, in bytes (§10: a resident page stays under 50 KB)."""
+    page = client.get(url, follow_redirects=True).data
+    total = len(page)
+    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', page):
+        with client.get(asset.decode()) as response:
+            total += len(response.data)
+    return total
+
+
+def test_resident_pages_stay_under_50_kb(client, live):
+    for _ in range(3):
+        services.record_show_of_hands(live.now_meeting, staff=live.staff, question="是否同意更换为声控灯？" * 3, yes=9, no=1, abstain=0)
+    login(client, live.resident)
+    scan = client.get(f"/v/{live.venue.poster_token}").headers["Location"]
+    for url in (scan, "/meetings", f"/meetings/{live.now_meeting.id}"):
+        assert weight(client, url) < 50 * 1024, url
+    client.post("/logout")
+    assert weight(client, f"/kiosk/{live.now_meeting.kiosk_token}") < 50 * 1024

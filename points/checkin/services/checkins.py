@@ -1,4 +1,4 @@
-"""`check_in`: the one service behind every route, and the undo. Each attempt becomes one row of the log.
+"""`check_in`: the one service behind every route. Each attempt becomes one row of the log.
 
 Order of the checks, so that a refusal names the closest cause: rate limit → the code (invalid, expired) →
 the meeting (none, cancelled) → the person (not eligible) → already checked in → the window. A repeat scan
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ... import ratelimit
@@ -25,16 +24,14 @@ from ...db import transaction, utcnow
 from ...errors import NotAllowed
 from ...extensions import db
 from ...ledger import services as ledger
-from ...ledger.models import Action, Transaction
-from ...ledger.services import ReasonRequired
+from ...ledger.models import Action
 from .. import codes
 from ..models import (
-    Audience, Checkin, CheckinTicket, CheckinUndo, Meeting, MeetingInvitee, MeetingStatus, Reason, Route,
-    SecurityMode, SELF_ROUTES, Venue,
+    SELF_ROUTES, Audience, Checkin, CheckinTicket, CheckinUndo, Meeting, MeetingStatus, Reason, Route, SecurityMode,
+    Venue,
 )
-from .errors import UndoError
+from .lookup import is_invited, meeting_at, standing_checkin
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
     "CHECKIN_STAFF_RATE_LIMIT": "600/minute",  # a staff member or scanner device at a busy desk
@@ -371,86 +368,3 @@ def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcom
 
 def _by_nonce(actor: Resident, nonce: str) -> Checkin | None:
     return db.session.scalar(select(Checkin).where(Checkin.actor_id == actor.id, Checkin.nonce == nonce))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Undo
-
-
-@transaction
-def undo_checkin(checkin: Checkin, *, staff: Resident, reason: str, now: datetime | None = None) -> CheckinUndo:
-    """Staff take back a mistaken check-in: its points are reversed in the same transaction, and it is logged."""
-    meeting = checkin.meeting
-    if meeting is None or not has_role(staff, Role.STAFF, meeting.community):
-        raise NotAllowed()
-    if not checkin.is_success:
-        raise UndoError(code="not_a_checkin")
-    if checkin.resident_id == staff.id:
-        raise NotAllowed(code="own_account")
-    if not reason or not reason.strip():
-        raise ReasonRequired(field="reason")
-    if db.session.scalar(select(CheckinUndo.id).where(CheckinUndo.checkin_id == checkin.id)) is not None:
-        raise UndoError(code="already_undone")
-    now = now or utcnow()
-    reversal = None
-    if checkin.transaction_id is not None:
-        original = db.session.get(Transaction, checkin.transaction_id)
-        reversal = ledger.reverse(original, actor=staff, reason=reason.strip(), now=now)
-    undo = CheckinUndo(checkin_id=checkin.id, actor_id=staff.id, reason=reason.strip()[:500],
-                       reversal_id=reversal.id if reversal else None, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(undo)
-    except IntegrityError:
-        raise UndoError(code="already_undone") from None
-    db.session.expire(checkin, ["undo"])
-    return undo
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Reading
-
-
-def standing_checkin(meeting: Meeting, resident: Resident) -> Checkin | None:
-    """The resident's success at this meeting that no undo cancelled."""
-    return db.session.scalar(
-        select(Checkin).where(
-            Checkin.meeting_id == meeting.id, Checkin.resident_id == resident.id, Checkin.is_success,
-            ~exists().where(CheckinUndo.checkin_id == Checkin.id),
-        ).order_by(Checkin.id.desc()).limit(1)
-    )
-
-
-def is_invited(meeting: Meeting, resident: Resident) -> bool:
-    return db.session.scalar(
-        select(MeetingInvitee.id).where(MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.resident_id == resident.id)
-    ) is not None
-
-
-def local_day(moment: datetime) -> tuple[datetime, datetime]:
-    start = moment.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
-
-
-def meeting_at(venue: Venue, moment: datetime) -> Meeting | None:
-    """The meeting a scan of this venue at `moment` is about: the one whose window is open (nearest start if
-    two overlap), else today's next one (too early), else today's last one (too late), else none."""
-    base = select(Meeting).where(Meeting.venue_id == venue.id, Meeting.status != MeetingStatus.CANCELLED.value)
-    open_now = list(db.session.scalars(base.where(Meeting.opens_at <= moment, Meeting.closes_at > moment)))
-    if open_now:
-        return min(open_now, key=lambda m: abs((m.starts_at - moment).total_seconds()))
-    day_start, day_end = local_day(moment)
-    upcoming = db.session.scalar(base.where(Meeting.opens_at > moment, Meeting.opens_at < day_end).order_by(Meeting.opens_at).limit(1))
-    if upcoming is not None:
-        return upcoming
-    return db.session.scalar(
-        base.where(Meeting.closes_at <= moment, Meeting.closes_at >= day_start).order_by(Meeting.closes_at.desc()).limit(1)
-    )
-
-
-def next_meeting(venue: Venue, after: datetime) -> Meeting | None:
-    return db.session.scalar(
-        select(Meeting).where(
-            Meeting.venue_id == venue.id, Meeting.status == MeetingStatus.SCHEDULED.value, Meeting.closes_at > after,
-        ).order_by(Meeting.starts_at).limit(1)
-    )

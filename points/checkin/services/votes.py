@@ -14,7 +14,7 @@ from ...db import transaction, utcnow
 from ...errors import NotAllowed
 from ...extensions import db
 from ..models import Ballot, Choice, Meeting, MeetingStatus, Vote, VoteMethod
-from .checkins import standing_checkin
+from .lookup import standing_checkin
 from .errors import VoteError
 
 MAX_QUESTION = 300

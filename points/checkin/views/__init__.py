@@ -17,7 +17,7 @@ from ..explain import REASON_LABELS, ROUTE_LABELS, when
 from ..forms import INVITEE_ROLE_LABELS, VENUE_KIND_LABELS
 from ..models import CheckinTicket
 from ..verify import check_checkins
-from . import resident, staff
+from . import desk, resident, staff  # desk adds its routes to the staff blueprint
 
 _TICKET_NEXT = re.compile(r"^/checkin/t/([A-Za-z0-9_-]+)$")
 

@@ -1,12 +1,8 @@
-"""Staff pages: venues and posters, meetings, the check-in desk (scanner and search), attendance, votes,
-closing, API tokens. Staff of another community get a 404 for every object here."""
+"""Staff pages: venues and posters, meetings, invitees, votes, closing, API tokens (the desk is in desk.py, on
+the same blueprint). Staff of another community get a 404 for every object here."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,13 +18,12 @@ from ...forms import apply_error
 from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
 from .. import services
-from ..explain import explain, headline, subline
 from ..forms import (
-    VENUE_KIND_LABELS, CancelForm, CloseForm, HandsForm, InviteForm, MeetingForm, PickForm, ScanForm, SearchForm,
-    TokenForm, UndoForm, VenueForm, VoteForm, local_zone,
+    VENUE_KIND_LABELS, CancelForm, CloseForm, HandsForm, InviteForm, MeetingForm, SearchForm, TokenForm, VenueForm,
+    VoteForm, local_zone,
 )
-from ..models import ApiToken, Checkin, Meeting, MeetingInvitee, MeetingStatus, Route, Venue, Vote
-from .common import client_address, device_of, poster_url
+from ..models import ApiToken, Meeting, MeetingInvitee, MeetingStatus, Venue, Vote
+from .common import poster_url
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff")
 
@@ -46,21 +41,21 @@ def _communities() -> list[Unit]:
     return communities_for(current_user)
 
 
-def _meeting(meeting_id: int) -> Meeting:
+def managed_meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not has_role(current_user, Role.STAFF, meeting.community):
         abort(404)
     return meeting
 
 
-def _venue(venue_id: int) -> Venue:
+def managed_venue(venue_id: int) -> Venue:
     venue = db.session.get(Venue, venue_id)
     if venue is None or not has_role(current_user, Role.STAFF, venue.community):
         abort(404)
     return venue
 
 
-def _resident(resident_id: str | int | None) -> Resident:
+def managed_resident(resident_id: str | int | None) -> Resident:
     resident = db.session.get(Resident, int(resident_id)) if str(resident_id or "").isdigit() else None
     if resident is None or not has_role(current_user, Role.STAFF, resident.community):
         abort(404)
@@ -116,7 +111,7 @@ def venue_new():
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 def venue_edit(venue_id: int):
-    venue = _venue(venue_id)
+    venue = managed_venue(venue_id)
     form = VenueForm(obj=venue) if request.method == "GET" else VenueForm()
     form.unit.choices = _place_choices()
     if request.method == "GET":
@@ -138,7 +133,7 @@ def venue_edit(venue_id: int):
 
 @bp.get("/venues/<int:venue_id>/poster")
 def poster(venue_id: int):
-    venue = _venue(venue_id)
+    venue = managed_venue(venue_id)
     url = poster_url(venue)
     return render_template("checkin/poster.html", venue=venue, url=url,
                            qr=qr_svg(url, title=_("Check-in code of %(name)s", name=venue.display_name), css_class="qr poster-qr"))
@@ -198,7 +193,7 @@ def meeting_new():
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def meeting_edit(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = managed_meeting(meeting_id)
     form = MeetingForm(obj=meeting) if request.method == "GET" else MeetingForm()
     form.venue.choices = _venue_choices()
     if request.method == "GET":
@@ -226,7 +221,7 @@ def meeting_edit(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     return _meeting_page(m)
 
 
@@ -243,7 +238,7 @@ def _meeting_page(m: Meeting, *, vote_form: VoteForm | None = None, hands_form: 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 def meeting_cancel(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -258,7 +253,7 @@ def meeting_cancel(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
 def meeting_close(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     form = CloseForm()
     count = services.attendance_count(m)
     if request.method == "GET":
@@ -277,124 +272,18 @@ def meeting_close(meeting_id: int):
     return render_template("checkin/staff_close.html", meeting=m, form=form, count=count), 422 if form.errors or form.form_errors else 200
 
 
-# ------------------------------------------------------------------ the check-in desk
-
-
-@bp.route("/meetings/<int:meeting_id>/scan", methods=["GET", "POST"])
-def scan(meeting_id: int):
-    m = _meeting(meeting_id)
-    form = ScanForm()
-    if form.validate_on_submit():
-        outcome = services.check_in(route=Route.SCANNER, actor=current_user, meeting=m, code=form.code.data,
-                                    device=device_of(request), client=client_address(request))
-        return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin_id))
-    return _desk("checkin/staff_scan.html", m, form=form), 422 if form.errors else 200
-
-
-@bp.route("/meetings/<int:meeting_id>/search", methods=["GET", "POST"])
-def search(meeting_id: int):
-    m = _meeting(meeting_id)
-    search_form = SearchForm(request.args)
-    if request.method == "POST":
-        pick = PickForm()
-        if pick.validate_on_submit():
-            resident = _resident(pick.resident_id.data)
-            outcome = services.check_in(route=Route.SEARCH, actor=current_user, meeting=m, resident=resident,
-                                        device=device_of(request), client=client_address(request))
-            return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
-        abort(400)
-    query = (search_form.q.data or "").strip()
-    found = accounts.find_residents([m.community_id], query) if query else []
-    checked = {c.resident_id: c for c in services.attendance(m, include_undone=False)}
-    return _desk("checkin/staff_search.html", m, search_form=search_form, found=found, checked=checked,
-                 homes=unit_names([r.unit for r in found]), pick_form=PickForm(formdata=None))
-
-
-def _desk(template: str, m: Meeting, **context):
-    last = db.session.get(Checkin, request.args.get("last", type=int) or 0)
-    if last is not None and (last.meeting_id != m.id or last.actor_id != current_user.id):
-        last = None
-    return render_template(template, meeting=m, last=last, last_headline=headline(last) if last else "",
-                           last_message=subline(last) if last else "", count=services.attendance_count(m), **context)
-
-
-@bp.get("/meetings/<int:meeting_id>/attendance")
-def attendance(meeting_id: int):
-    m = _meeting(meeting_id)
-    rows = services.attendance(m)
-    standing_ids = {c.resident_id for c in rows if c.undo is None}
-    absent = [i for i in services.invitees_of(m) if i.resident_id not in standing_ids]
-    return render_template("checkin/staff_attendance.html", meeting=m, rows=rows, absent=absent,
-                           homes=unit_names([c.resident.unit for c in rows]), undo_form=UndoForm(formdata=None),
-                           count=len(standing_ids))
-
-
-@bp.get("/meetings/<int:meeting_id>/attendance.csv")
-def attendance_csv(meeting_id: int):
-    m = _meeting(meeting_id)
-    rows = services.attendance(m)
-    homes = unit_names([c.resident.unit for c in rows])
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with the byte-order mark
-    writer = csv.writer(out)
-    writer.writerow([_("No."), _("Name"), _("Building"), _("Checked in at"), _("How"), _("By"), _("Points"), _("Undone")])
-    number = 0
-    for c in rows:
-        number += c.undo is None
-        writer.writerow([
-            number if c.undo is None else "", _cell(c.resident.name), _cell(homes.get(c.resident.unit_id, "")),
-            format_datetime(c.created_at, "yyyy-MM-dd HH:mm:ss"), c.route, _cell(c.actor.name if c.actor else ""),
-            c.points, _cell(c.undo.reason) if c.undo else "",
-        ])
-    filename = f"attendance-meeting-{m.id}.csv"
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
-
-
-def _cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading quote keeps them text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-@bp.post("/checkins/<int:checkin_id>/undo")
-def undo(checkin_id: int):
-    row = db.session.get(Checkin, checkin_id)
-    if row is None or row.meeting is None:
-        abort(404)
-    m = _meeting(row.meeting_id)
-    form = UndoForm()
-    if not form.validate_on_submit():
-        flash(_("Please give a reason for undoing the check-in."), "error")
-    else:
-        try:
-            services.undo_checkin(row, staff=current_user, reason=form.reason.data)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("The check-in of %(name)s is undone and its points reversed.", name=row.resident.name), "success")
-    return redirect(url_for("checkin_staff.attendance", meeting_id=m.id))
-
-
-@bp.get("/meetings/<int:meeting_id>/log")
-def log(meeting_id: int):
-    m = _meeting(meeting_id)
-    before = request.args.get("before", type=int)
-    rows = services.checkin_log(m, before_id=before)
-    return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain,
-                           more=rows[-1].id if len(rows) == 200 else None)
-
-
 # ------------------------------------------------------------------ invitees
 
 
 @bp.route("/meetings/<int:meeting_id>/invitees", methods=["GET", "POST"])
 def invitees(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     if request.method == "POST":
         form = InviteForm()
         if not form.validate_on_submit():
             abort(400)
         try:
-            services.invite(m, _resident(form.resident_id.data), staff=current_user, role=form.role.data)
+            services.invite(m, managed_resident(form.resident_id.data), staff=current_user, role=form.role.data)
         except DomainError as error:
             flash(str(error.message), "error")
         else:
@@ -413,7 +302,7 @@ def invitee_remove(invitee_id: int):
     invitee = db.session.get(MeetingInvitee, invitee_id)
     if invitee is None:
         abort(404)
-    m = _meeting(invitee.meeting_id)
+    m = managed_meeting(invitee.meeting_id)
     try:
         services.uninvite(invitee, staff=current_user)
     except DomainError as error:
@@ -426,7 +315,7 @@ def invitee_remove(invitee_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/votes")
 def vote_open(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     form = VoteForm()
     if form.validate_on_submit():
         try:
@@ -441,7 +330,7 @@ def vote_open(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/hands")
 def vote_hands(meeting_id: int):
-    m = _meeting(meeting_id)
+    m = managed_meeting(meeting_id)
     form = HandsForm()
     if form.validate_on_submit():
         try:
@@ -460,7 +349,7 @@ def vote_close(vote_id: int):
     vote = db.session.get(Vote, vote_id)
     if vote is None:
         abort(404)
-    m = _meeting(vote.meeting_id)
+    m = managed_meeting(vote.meeting_id)
     try:
         services.close_vote(vote, staff=current_user)
     except DomainError as error:
