@@ -14,7 +14,7 @@ from ...accounts import services as accounts
 from ...errors import DomainError
 from ...extensions import db
 from .. import services
-from ..explain import explain, headline, subline
+from ..explain import ROUTE_LABELS, explain, headline, subline
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
 from .common import client_address, device_of
@@ -85,7 +85,7 @@ def attendance_csv(meeting_id: int):
         number += c.undo is None
         writer.writerow([
             number if c.undo is None else "", _cell(c.resident.name), _cell(homes.get(c.resident.unit_id, "")),
-            format_datetime(c.created_at, "yyyy-MM-dd HH:mm:ss"), c.route, _cell(c.actor.name if c.actor else ""),
+            format_datetime(c.created_at, "yyyy-MM-dd HH:mm:ss"), str(ROUTE_LABELS[c.route]), _cell(c.actor.name if c.actor else ""),
             c.points, _cell(c.undo.reason) if c.undo else "",
         ])
     filename = f"attendance-meeting-{m.id}.csv"
