@@ -93,8 +93,8 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
         if session.in_transaction():
             session.commit()
         queue = _writer_queue(db.engine) if db.engine.dialect.name == "sqlite" else None
-        if queue is not None:
-            queue.acquire()
+        if queue is not None and not queue.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise TimeoutError(f"waited {WRITE_WAIT_SECONDS} s in the SQLite write queue")
         session.info[_IN_SERVICE] = True
         try:
             if queue is not None:
