@@ -3,10 +3,19 @@
 Every service function runs as one database transaction through `@transaction`. On SQLite the transaction
 starts with BEGIN IMMEDIATE, because SQLite has no SELECT … FOR UPDATE and two deferred transactions that
 both read and then write would otherwise fail or interleave; on PostgreSQL rows are locked explicitly.
+
+SQLite has one writer at a time, so writers queue. Within a process they queue on a lock, in order; between
+processes they poll for the database's write lock every millisecond or so. SQLite's own busy handler backs
+off to 100 ms between tries, so under load a writer that has waited a while keeps losing to fresh ones:
+with it, 200 check-ins from 8 clients took up to 4 s each; with the queue, p99 is the queue's length.
 """
 from __future__ import annotations
 
 import functools
+import random
+import sqlite3
+import threading
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable, ParamSpec, TypeVar
 
@@ -19,6 +28,9 @@ R = TypeVar("R")
 
 _IMMEDIATE = "points_begin_immediate"
 _IN_SERVICE = "points_in_service"
+WRITE_WAIT_SECONDS = 30  # how long a writer waits for the write lock before giving up ("database is locked")
+_writer_queues: dict[str, threading.Lock] = {}
+_writer_queues_guard = threading.Lock()
 
 
 def install_sqlite_pragmas(engine: Engine) -> None:
@@ -37,9 +49,31 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         if conn.get_execution_options().get(_IMMEDIATE):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(conn.connection.driver_connection)
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(raw: sqlite3.Connection) -> None:
+    """Take the write lock, polling for it ourselves (see the module's docstring) instead of SQLite's handler."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005 + random.random() * 0.001)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_SECONDS * 1000}")
+
+
+def _writer_queue(engine: Engine) -> threading.Lock:
+    with _writer_queues_guard:
+        return _writer_queues.setdefault(str(engine.url), threading.Lock())
 
 
 def transaction(fn: Callable[P, R]) -> Callable[P, R]:
@@ -61,9 +95,12 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 return fn(*args, **kwargs)
         if session.in_transaction():
             session.commit()
+        queue = _writer_queue(db.engine) if db.engine.dialect.name == "sqlite" else None
+        if queue is not None and not queue.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise TimeoutError(f"waited {WRITE_WAIT_SECONDS} s in the SQLite write queue")
         session.info[_IN_SERVICE] = True
         try:
-            if db.engine.dialect.name == "sqlite":
+            if queue is not None:
                 session.connection(execution_options={_IMMEDIATE: True})
             result = fn(*args, **kwargs)
             session.commit()
@@ -73,6 +110,8 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             raise
         finally:
             session.info.pop(_IN_SERVICE, None)
+            if queue is not None:
+                queue.release()
 
     return wrapper
 

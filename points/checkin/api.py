@@ -1,0 +1,140 @@
+"""The JSON API for scanner devices (and, later, a mini-program): POST /api/v1/checkins, GET /api/v1/meetings,
+and its OpenAPI description at /api/v1/openapi.json.
+
+Authenticated by a personal API token (`Authorization: Bearer pts_…`) or by the staff session. Only token
+calls skip CSRF: a browser session must send the X-CSRFToken header, or any page could post with its cookie.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import Resident, Role
+from ..accounts.permissions import communities_for, has_role
+from ..db import utcnow
+from ..extensions import csrf, db
+from . import codes, services
+from .explain import explain
+from .models import Meeting, MeetingStatus, Route
+from .services.checkins import CheckinOutcome
+from .views.common import client_address, device_of
+
+bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # CSRF is checked in `_caller` for session calls; token calls carry no ambient credential
+OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+
+
+def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
+    response = jsonify({"status": "error", "reason": reason, "message": message})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="points"'
+    return response, status
+
+
+def _caller() -> Resident | None:
+    """The token's owner, or the logged-in user after a CSRF check; None when neither."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        found = services.resident_for_token(header[7:].strip())
+        if found is None:
+            return None
+        g.api_device = f"API {found[1].name} · {device_of(request)}"
+        return found[0]
+    if current_user.is_authenticated:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()  # raises CSRFError, answered as JSON by points.errors
+        g.api_device = device_of(request)
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None
+
+
+def outcome_json(outcome: CheckinOutcome) -> dict:
+    row = outcome.checkin
+    resident = row.resident
+    return {
+        "status": "ok" if row.is_success else "error",
+        "reason": row.reason,
+        "message": explain(row),
+        "resident": {"id": resident.id, "name": resident.name, "member_code": resident.member_code} if resident else None,
+        "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
+        "points": row.points,
+        "checkin": row.id,
+        "meeting": row.meeting_id,
+        "replayed": outcome.replayed,
+    }
+
+
+@bp.post("/checkins")
+def create_checkin():
+    caller = _caller()
+    if caller is None:
+        return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "bad_request", _("Send a JSON object with code, meeting and nonce."))
+    code, meeting_id, nonce = body.get("code"), body.get("meeting"), body.get("nonce")
+    if not isinstance(code, str) or not code.strip() or len(code) > 300:
+        return _error(400, "bad_request", _("`code` must be the scanned text."))
+    if nonce is not None and (not isinstance(nonce, str) or not 0 < len(nonce) <= 64):
+        return _error(400, "bad_request", _("`nonce` must be a string of up to 64 characters."))
+    scanned = codes.parse_scanned(code)
+    if scanned.kind == "venue":
+        # The caller scanned a venue for themselves (an app on the resident's own phone).
+        outcome = services.check_in(
+            route=Route.KIOSK if scanned.kiosk else Route.POSTER, actor=caller,
+            venue=services.venue_by_token(scanned.venue_token), code=scanned.kiosk, nonce=nonce,
+            device=g.api_device, client=client_address(request),
+        )
+        return jsonify(outcome_json(outcome))
+    if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
+        return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
+        return _error(404, "not_found", _("No such meeting in your communities."))
+    outcome = services.check_in(route=Route.API, actor=caller, meeting=meeting, code=code, nonce=nonce,
+                                device=g.api_device, client=client_address(request))
+    return jsonify(outcome_json(outcome))
+
+
+@bp.get("/meetings")
+def list_meetings():
+    """Meetings a scanner device can check residents in to now: today's, in the caller's communities."""
+    caller = _caller()
+    if caller is None:
+        return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
+    now = utcnow()
+    day_start, day_end = services.local_day(now)
+    community_ids = [c.id for c in communities_for(caller)]
+    meetings = db.session.scalars(
+        select(Meeting).where(
+            Meeting.community_id.in_(community_ids), Meeting.status == MeetingStatus.SCHEDULED.value,
+            Meeting.closes_at > now, Meeting.opens_at < day_end,
+        ).order_by(Meeting.starts_at)
+    ).all() if community_ids else []
+    counts = services.attendance_counts([m.id for m in meetings])
+    return jsonify({"meetings": [
+        {
+            "id": m.id, "title": m.title, "venue": m.venue.display_name, "starts_at": m.starts_at.isoformat(),
+            "ends_at": m.ends_at.isoformat(), "opens_at": m.opens_at.isoformat(), "closes_at": m.closes_at.isoformat(),
+            "is_open": m.window_contains(now), "checked_in": counts.get(m.id, 0),
+        }
+        for m in meetings
+    ]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/json")
+
+
+def load_openapi() -> dict:
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,370 @@
+"""`check_in`: the one service behind every route. Each attempt becomes one row of the log.
+
+Order of the checks, so that a refusal names the closest cause: rate limit → the code (invalid, expired) →
+the meeting (none, cancelled) → the person (not eligible) → already checked in → the window. A repeat scan
+after the meeting thus still answers "已签到 14:03" rather than "check-in closed".
+
+One standing success per resident and meeting is held by a partial unique index, not by the read before the
+insert: two scans racing both read "not yet", one insert wins, the other turns into `already_checked_in`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ... import ratelimit
+from ...accounts.models import Resident, Role
+from ...accounts.permissions import has_role
+from ...accounts.services import resident_by_member_code
+from ...db import transaction, utcnow
+from ...errors import NotAllowed
+from ...extensions import db
+from ...ledger import services as ledger
+from ...ledger.models import Action
+from .. import codes
+from ..models import (
+    SELF_ROUTES, Audience, Checkin, CheckinTicket, CheckinUndo, Meeting, MeetingStatus, Reason, Route, SecurityMode,
+    Venue,
+)
+from .lookup import is_invited, meeting_at, standing_checkin
+
+DEFAULT_LIMITS = {
+    "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
+    "CHECKIN_STAFF_RATE_LIMIT": "600/minute",  # a staff member or scanner device at a busy desk
+    "CHECKIN_SCAN_RATE_LIMIT": "60/minute",  # scans before login, per client address
+    "CHECKIN_TICKET_MINUTES": 10,  # how long a validated scan waits for the resident to log in
+}
+
+
+@dataclass(frozen=True)
+class CheckinOutcome:
+    """What an attempt came to: its log row, and the success that stands (itself, or the earlier one)."""
+
+    checkin: Checkin
+    replayed: bool = False
+    checkin_id: int = 0  # readable after the commit without a query
+
+    def __post_init__(self) -> None:
+        if not self.checkin_id:
+            object.__setattr__(self, "checkin_id", self.checkin.id)
+
+    @property
+    def ok(self) -> bool:
+        return self.checkin.is_success
+
+    @property
+    def reason(self) -> str | None:
+        return self.checkin.reason
+
+    @property
+    def standing(self) -> Checkin | None:
+        return self.checkin if self.checkin.is_success else self.checkin.original
+
+    @property
+    def checked_in_at(self) -> datetime | None:
+        return self.standing.created_at if self.standing else None
+
+    @property
+    def resident(self) -> Resident | None:
+        return self.checkin.resident
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """A scan before login: a ticket to carry through the login, or a refusal (logged)."""
+
+    ticket: CheckinTicket | None = None
+    refusal: CheckinOutcome | None = None
+
+
+class Refused(Exception):
+    def __init__(self, reason: Reason, detail: str = "", *, original: Checkin | None = None) -> None:
+        super().__init__(reason.value)
+        self.reason, self.detail, self.original = reason, detail, original
+
+
+@dataclass
+class _Attempt:
+    route: Route
+    actor: Resident | None
+    now: datetime
+    venue: Venue | None = None
+    meeting: Meeting | None = None
+    resident: Resident | None = None
+    code: str = ""
+    device: str = ""
+    nonce: str | None = None
+    scanned_at: datetime | None = None
+    round: int = 0  # earlier successes of this resident at this meeting, all undone
+
+    @property
+    def at(self) -> datetime:
+        """The moment the rules judge: when the code was read, which a ticket carries through login."""
+        return self.scanned_at or self.now
+
+    @property
+    def by_staff(self) -> bool:
+        return self.route not in SELF_ROUTES
+
+
+def setting(name: str):
+    return current_app.config.get(name, DEFAULT_LIMITS[name])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Checking in
+
+
+@transaction
+def check_in(
+    *,
+    route: Route,
+    actor: Resident | None,
+    meeting: Meeting | None = None,
+    venue: Venue | None = None,
+    resident: Resident | None = None,
+    code: str = "",
+    ticket: CheckinTicket | None = None,
+    device: str = "",
+    client: str = "",
+    nonce: str | None = None,
+    now: datetime | None = None,
+) -> CheckinOutcome:
+    """Check a resident in to a meeting, or refuse with a reason; either way one row of the log.
+
+    Residents (routes poster/kiosk) are the actor: give the `venue` and the kiosk `code` they scanned, or the
+    `ticket` that carried their scan through login. Staff (scanner/search/api) give the `meeting` and the
+    resident's member `code` or the `resident` they found. A repeated `nonce` from the same actor returns the
+    first answer and writes nothing.
+    """
+    route = Route(route)
+    nonce = (nonce or "").strip()[:64] or None
+    if nonce and actor is not None:
+        replay = _by_nonce(actor, nonce)
+        if replay is not None:
+            return CheckinOutcome(replay, replayed=True)
+    attempt = _Attempt(
+        route=route, actor=actor, now=now or utcnow(), venue=venue, meeting=meeting,
+        resident=actor if route in SELF_ROUTES else resident, code=(code or "")[:64], device=(device or "")[:200],
+        nonce=nonce,
+    )
+    if actor is None:
+        raise NotAllowed()  # a scan before login goes through `issue_ticket`
+    if attempt.by_staff and (meeting is None or not has_role(actor, Role.STAFF, meeting.community)):
+        raise NotAllowed()
+    try:
+        _rate_limit(attempt, client)
+        if ticket is not None:
+            _resolve_ticket(attempt, ticket)
+        elif attempt.by_staff:
+            _resolve_member(attempt)
+        else:
+            attempt.meeting = _meeting_from_scan(attempt)
+        _check_meeting(attempt.meeting)
+        _check_eligible(attempt)
+        _check_not_already(attempt)
+        _check_window(attempt)
+    except Refused as refused:
+        return _log_refusal(attempt, refused, ticket)
+    return _log_success(attempt, ticket)
+
+
+@transaction
+def issue_ticket(venue: Venue | None, *, code: str = "", device: str = "", client: str = "",
+                 now: datetime | None = None) -> TicketOutcome:
+    """A logged-out resident scanned a venue: validate the scan now, and hold it in a ticket through login."""
+    attempt = _Attempt(route=Route.KIOSK if code else Route.POSTER, actor=None, now=now or utcnow(), venue=venue,
+                       code=(code or "")[:64], device=(device or "")[:200])
+    try:
+        if not ratelimit.hit(setting("CHECKIN_SCAN_RATE_LIMIT"), "checkin-scan", client or "-"):
+            raise Refused(Reason.RATE_LIMITED)
+        attempt.meeting = _meeting_from_scan(attempt)
+        _check_meeting(attempt.meeting)
+        _check_window(attempt)
+    except Refused as refused:
+        return TicketOutcome(refusal=_log_refusal(attempt, refused, None))
+    assert venue is not None and attempt.meeting is not None
+    kiosk = codes.parse_kiosk_code(code) if code else None
+    ticket = CheckinTicket(
+        token=codes.new_token() + codes.new_token(), venue_id=venue.id, meeting_id=attempt.meeting.id,
+        route=attempt.route.value, slot=kiosk.slot if kiosk else None, scanned_at=attempt.now,
+        expires_at=attempt.now + timedelta(minutes=int(setting("CHECKIN_TICKET_MINUTES"))),
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    return TicketOutcome(ticket=ticket)
+
+
+def _rate_limit(attempt: _Attempt, client: str) -> None:
+    if attempt.by_staff:
+        allowed = ratelimit.hit(setting("CHECKIN_STAFF_RATE_LIMIT"), "checkin-staff", str(attempt.actor.id))  # type: ignore[union-attr]
+    else:
+        who = f"resident:{attempt.resident.id}" if attempt.resident else f"client:{client or '-'}"
+        allowed = ratelimit.hit(setting("CHECKIN_RATE_LIMIT"), "checkin-self", who)
+    if not allowed:
+        raise Refused(Reason.RATE_LIMITED)
+
+
+def _resolve_ticket(attempt: _Attempt, ticket: CheckinTicket) -> None:
+    attempt.route = Route(ticket.route)
+    attempt.venue = ticket.venue
+    attempt.meeting = ticket.meeting
+    attempt.scanned_at = ticket.scanned_at
+    if attempt.now >= ticket.expires_at:
+        raise Refused(Reason.EXPIRED_CODE, "ticket")
+
+
+def _resolve_member(attempt: _Attempt) -> None:
+    if attempt.resident is not None:
+        return
+    scanned = codes.parse_scanned(attempt.code)
+    if scanned.kind == "venue":
+        raise Refused(Reason.INVALID, "venue_code")
+    if scanned.kind != "member":
+        raise Refused(Reason.INVALID, "unknown_member")
+    attempt.resident = resident_by_member_code(scanned.member_code)
+    if attempt.resident is None:
+        raise Refused(Reason.INVALID, "unknown_member")
+
+
+def _meeting_from_scan(attempt: _Attempt) -> Meeting:
+    venue = attempt.venue
+    if venue is None or not venue.is_active:
+        raise Refused(Reason.INVALID, "unknown_venue")
+    if not attempt.code:
+        meeting = meeting_at(venue, attempt.at)
+        if meeting is None:
+            raise Refused(Reason.NO_MEETING, "none")
+        attempt.meeting = meeting
+        return meeting
+    kiosk = codes.parse_kiosk_code(attempt.code)
+    meeting = db.session.get(Meeting, kiosk.meeting_id) if kiosk else None
+    if kiosk is None or meeting is None or meeting.venue_id != venue.id:
+        raise Refused(Reason.INVALID, "bad_code")
+    attempt.meeting = meeting
+    verdict = codes.check_slot(kiosk, meeting.secret, attempt.at)
+    if verdict == codes.SlotCheck.EXPIRED:
+        raise Refused(Reason.EXPIRED_CODE, "slot")
+    if verdict != codes.SlotCheck.OK:
+        raise Refused(Reason.INVALID, "bad_code")
+    return meeting
+
+
+def _check_meeting(meeting: Meeting | None) -> None:
+    if meeting is None:
+        raise Refused(Reason.NO_MEETING, "none")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Refused(Reason.NO_MEETING, "cancelled")
+
+
+def _check_eligible(attempt: _Attempt) -> None:
+    resident, meeting = attempt.resident, attempt.meeting
+    assert resident is not None and meeting is not None
+    if attempt.by_staff and attempt.actor is not None and attempt.actor.id == resident.id:
+        raise Refused(Reason.NOT_ELIGIBLE, "self")
+    if resident.community_id != meeting.community_id:
+        raise Refused(Reason.NOT_ELIGIBLE, "other_community")
+    if not resident.is_active_account:
+        raise Refused(Reason.NOT_ELIGIBLE, "inactive")
+    if meeting.audience == Audience.INVITED and not is_invited(meeting, resident):
+        raise Refused(Reason.NOT_ELIGIBLE, "invited_only")
+
+
+def _check_not_already(attempt: _Attempt) -> None:
+    """Refuse a second standing success; otherwise note how many earlier ones were undone (the next round)."""
+    rows = db.session.execute(
+        select(Checkin, CheckinUndo.id).outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
+        .where(Checkin.meeting_id == attempt.meeting.id, Checkin.resident_id == attempt.resident.id, Checkin.is_success)  # type: ignore[union-attr]
+        .order_by(Checkin.id.desc())
+    ).all()
+    for checkin, undo_id in rows:
+        if undo_id is None:
+            raise Refused(Reason.ALREADY_CHECKED_IN, original=checkin)
+    attempt.round = len(rows)
+
+
+def _check_window(attempt: _Attempt) -> None:
+    meeting = attempt.meeting
+    assert meeting is not None
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused(Reason.OUTSIDE_WINDOW, "closed")
+    if attempt.at < meeting.opens_at:
+        raise Refused(Reason.OUTSIDE_WINDOW, "too_early")
+    if attempt.at >= meeting.closes_at:
+        raise Refused(Reason.OUTSIDE_WINDOW, "too_late")
+    if attempt.route == Route.POSTER and meeting.security_mode == SecurityMode.ROTATING:
+        raise Refused(Reason.INVALID, "rotating_required")
+
+
+def _row(attempt: _Attempt, **values: object) -> Checkin:
+    return Checkin(
+        meeting_id=attempt.meeting.id if attempt.meeting else None,
+        venue_id=attempt.venue.id if attempt.venue else (attempt.meeting.venue_id if attempt.meeting else None),
+        resident_id=attempt.resident.id if attempt.resident else None,
+        actor_id=attempt.actor.id if attempt.actor else None, route=attempt.route.value, code=attempt.code,
+        device=attempt.device, nonce=attempt.nonce if attempt.actor else None,
+        scanned_at=attempt.scanned_at, created_at=attempt.now, **values,
+    )
+
+
+def _insert(row: Checkin) -> bool:
+    """Insert in a savepoint, so that losing a race to a unique index leaves the transaction usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _log_refusal(attempt: _Attempt, refused: Refused, ticket: CheckinTicket | None) -> CheckinOutcome:
+    row = _row(attempt, is_success=False, reason=refused.reason.value, detail=refused.detail,
+               original_id=refused.original.id if refused.original else None)
+    if not _insert(row):
+        return _lost_race(attempt, ticket)
+    if ticket is not None:
+        ticket.checkin_id = row.id
+    return CheckinOutcome(row)
+
+
+def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcome:
+    meeting, resident = attempt.meeting, attempt.resident
+    assert meeting is not None and resident is not None
+    undone = attempt.round
+    row = _row(attempt, is_success=True, round=undone)
+    if not _insert(row):
+        return _lost_race(attempt, ticket)
+    key = f"checkin:meeting:{meeting.id}:resident:{resident.id}"
+    if undone:
+        key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
+    outcome = ledger.award(
+        resident, Action.MEETING_ATTENDED, key=key, cause=("checkin", row.id), memo=meeting.memo,
+        points=meeting.points, actor=attempt.actor, now=attempt.now,
+    )
+    row.points = outcome.points
+    row.transaction_id = outcome.transaction.id if outcome.transaction else None
+    row.detail = outcome.refusal.reason_code if outcome.refusal else ""
+    if ticket is not None:
+        ticket.checkin_id = row.id
+    db.session.flush()
+    return CheckinOutcome(row)
+
+
+def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcome:
+    """Another request committed first: the same nonce (answer as it was answered), or the same resident."""
+    if attempt.nonce and attempt.actor is not None:
+        replay = _by_nonce(attempt.actor, attempt.nonce)
+        if replay is not None:
+            return CheckinOutcome(replay, replayed=True)
+    standing = standing_checkin(attempt.meeting, attempt.resident) if attempt.meeting and attempt.resident else None
+    if standing is None:
+        raise RuntimeError("check-in lost a race but no winner is visible")
+    return _log_refusal(attempt, Refused(Reason.ALREADY_CHECKED_IN, original=standing), ticket)
+
+
+def _by_nonce(actor: Resident, nonce: str) -> Checkin | None:
+    return db.session.scalar(select(Checkin).where(Checkin.actor_id == actor.id, Checkin.nonce == nonce))

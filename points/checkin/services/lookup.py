@@ -1,0 +1,58 @@
+"""Reading what a scan is about: the meeting at a venue at a moment, the resident's standing check-in."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+
+from ...accounts.models import Resident
+from ...extensions import db
+from ..models import Checkin, CheckinUndo, Meeting, MeetingInvitee, MeetingStatus, Venue
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # "today" as residents live it
+
+
+def standing_checkin(meeting: Meeting, resident: Resident) -> Checkin | None:
+    """The resident's success at this meeting that no undo cancelled."""
+    return db.session.scalar(
+        select(Checkin).where(
+            Checkin.meeting_id == meeting.id, Checkin.resident_id == resident.id, Checkin.is_success,
+            ~exists().where(CheckinUndo.checkin_id == Checkin.id),
+        ).order_by(Checkin.id.desc()).limit(1)
+    )
+
+
+def is_invited(meeting: Meeting, resident: Resident) -> bool:
+    return db.session.scalar(
+        select(MeetingInvitee.id).where(MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.resident_id == resident.id)
+    ) is not None
+
+
+def local_day(moment: datetime) -> tuple[datetime, datetime]:
+    start = moment.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def meeting_at(venue: Venue, moment: datetime) -> Meeting | None:
+    """The meeting a scan of this venue at `moment` is about: the one whose window is open (nearest start if
+    two overlap), else today's next one (too early), else today's last one (too late), else none."""
+    base = select(Meeting).where(Meeting.venue_id == venue.id, Meeting.status != MeetingStatus.CANCELLED.value)
+    open_now = list(db.session.scalars(base.where(Meeting.opens_at <= moment, Meeting.closes_at > moment)))
+    if open_now:
+        return min(open_now, key=lambda m: abs((m.starts_at - moment).total_seconds()))
+    day_start, day_end = local_day(moment)
+    upcoming = db.session.scalar(base.where(Meeting.opens_at > moment, Meeting.opens_at < day_end).order_by(Meeting.opens_at).limit(1))
+    if upcoming is not None:
+        return upcoming
+    return db.session.scalar(
+        base.where(Meeting.closes_at <= moment, Meeting.closes_at >= day_start).order_by(Meeting.closes_at.desc()).limit(1)
+    )
+
+
+def next_meeting(venue: Venue, after: datetime) -> Meeting | None:
+    return db.session.scalar(
+        select(Meeting).where(
+            Meeting.venue_id == venue.id, Meeting.status == MeetingStatus.SCHEDULED.value, Meeting.closes_at > after,
+        ).order_by(Meeting.starts_at).limit(1)
+    )

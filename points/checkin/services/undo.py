@@ -1,0 +1,57 @@
+"""Undoing a mistaken check-in: the points are reversed in the same transaction, and the undo is logged."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ...accounts.models import Resident, Role
+from ...accounts.permissions import has_role
+from ...db import transaction, utcnow
+from ...errors import NotAllowed
+from ...extensions import db
+from ...ledger import services as ledger
+from ...ledger.models import Transaction
+from ...ledger.services import AlreadyReversed, ReasonRequired
+from ..models import Checkin, CheckinUndo
+from .errors import UndoError
+
+ALREADY_UNDONE = _l("This check-in has already been undone.")
+
+
+@transaction
+def undo_checkin(checkin: Checkin, *, staff: Resident, reason: str, now: datetime | None = None) -> CheckinUndo:
+    """Staff take back a mistaken check-in: its points are reversed in the same transaction, and it is logged."""
+    meeting = checkin.meeting
+    if meeting is None or not has_role(staff, Role.STAFF, meeting.community):
+        raise NotAllowed()
+    if not checkin.is_success:
+        raise UndoError(code="not_a_checkin")
+    if checkin.resident_id == staff.id:
+        raise NotAllowed(code="own_account")
+    if not reason or not reason.strip():
+        raise ReasonRequired(field="reason")
+    if db.session.scalar(select(CheckinUndo.id).where(CheckinUndo.checkin_id == checkin.id)) is not None:
+        raise UndoError(ALREADY_UNDONE, code="already_undone")
+    now = now or utcnow()
+    reversal = None
+    if checkin.transaction_id is not None:
+        original = db.session.get(Transaction, checkin.transaction_id)
+        try:
+            reversal = ledger.reverse(original, actor=staff, reason=reason.strip(), now=now)
+        except AlreadyReversed:
+            # Another undo of this check-in committed while this one waited for the ledger.
+            raise UndoError(ALREADY_UNDONE, code="already_undone") from None
+    undo = CheckinUndo(checkin_id=checkin.id, actor_id=staff.id, reason=reason.strip()[:500],
+                       reversal_id=reversal.id if reversal else None, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(undo)
+    except IntegrityError:
+        raise UndoError(ALREADY_UNDONE, code="already_undone") from None
+    db.session.expire(checkin, ["undo"])
+    return undo
+
+

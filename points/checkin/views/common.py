@@ -1,0 +1,30 @@
+"""Helpers the check-in pages share: addresses printed in QR codes, and who is asking."""
+from __future__ import annotations
+
+from flask import Request, current_app, request, url_for
+
+from .. import codes
+from ..models import Meeting, Venue
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute address for a QR code. PUBLIC_BASE_URL (instance/config.py) wins over the address the page
+    was opened at, so a poster printed from http://localhost still leads residents to the real server."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def poster_url(venue: Venue) -> str:
+    return public_url("checkin.venue", token=venue.poster_token)
+
+
+def kiosk_url(meeting: Meeting, slot: int) -> str:
+    return public_url("checkin.venue", token=meeting.venue.poster_token, k=codes.kiosk_code(meeting.id, meeting.secret, slot))
+
+
+def client_address(req: Request) -> str:
+    return req.remote_addr or "-"
+
+
+def device_of(req: Request) -> str:
+    return (req.headers.get("User-Agent") or "")[:200]

@@ -1,0 +1,134 @@
+"""Scans racing each other, on SQLite and on PostgreSQL: one check-in, one award, clean books."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from points.accounts.models import Resident
+from points.checkin import services
+from points.checkin.models import Checkin, CheckinUndo, Meeting, Route, Venue
+from points.extensions import db
+from points.ledger import services as ledger
+from points.ledger.models import Transaction
+from points.ledger.verify import verify_ledger
+from tests.factories import Factory
+
+from .conftest import START, Scene
+
+THREADS = 20
+
+
+def race(app, count: int, attempt) -> list:
+    """Run `attempt(i)` in `count` threads released together, each in its own app context and session."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = attempt(i)
+            except Exception as error:  # noqa: BLE001 - reported below
+                results[i] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def setting(any_app):
+    any_app.config["CHECKIN_RATE_LIMIT"] = "1000/minute"
+    with any_app.app_context():
+        scene = Scene(Factory())
+        meeting = scene.meeting()
+        others = [scene.make.resident(scene.community) for _ in range(THREADS)]
+        ids = {"meeting": meeting.id, "venue": scene.venue.id, "resident": scene.resident.id, "staff": scene.staff.id,
+               "others": [r.id for r in others]}
+        db.session.commit()
+    return any_app, ids
+
+
+def test_the_same_residents_scan_twenty_times_at_once(setting):
+    app, ids = setting
+
+    def scan(i):
+        resident = db.session.get(Resident, ids["resident"])
+        outcome = services.check_in(route=Route.POSTER, actor=resident, venue=db.session.get(Venue, ids["venue"]),
+                                    now=START + timedelta(seconds=i))
+        return outcome.reason
+
+    reasons = Counter(race(app, THREADS, scan))
+    assert reasons == {None: 1, "already_checked_in": THREADS - 1}
+    with app.app_context():
+        key = f"checkin:meeting:{ids['meeting']}:resident:{ids['resident']}"
+        assert db.session.scalar(select(func.count(Checkin.id)).where(Checkin.is_success)) == 1
+        assert db.session.scalar(select(func.count(Checkin.id))) == THREADS  # every attempt is logged
+        assert db.session.scalar(select(func.count(Transaction.id)).where(Transaction.idempotency_key == key)) == 1
+        assert ledger.balance_of(db.session.get(Resident, ids["resident"])) == 10
+        report = verify_ledger()
+        assert report.ok, report.problems
+
+
+def test_twenty_residents_at_once_are_all_checked_in(setting):
+    app, ids = setting
+
+    def desk(i):
+        staff = db.session.get(Resident, ids["staff"])
+        resident = db.session.get(Resident, ids["others"][i])
+        return services.check_in(route=Route.SEARCH, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
+                                 resident=resident, now=START).ok
+
+    assert all(race(app, THREADS, desk))
+    with app.app_context():
+        assert services.attendance_count(db.session.get(Meeting, ids["meeting"])) == THREADS
+        assert verify_ledger().ok
+
+
+def test_a_device_retrying_one_nonce_at_once_gets_one_answer(setting):
+    app, ids = setting
+
+    def retry(i):
+        staff = db.session.get(Resident, ids["staff"])
+        member_code = db.session.get(Resident, ids["resident"]).member_code
+        outcome = services.check_in(route=Route.API, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
+                                    code=member_code, nonce="one-scan", now=START)
+        return outcome.checkin.id, outcome.ok
+
+    answers = set(race(app, 10, retry))
+    assert len(answers) == 1 and answers.pop()[1] is True
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Checkin.id))) == 1
+
+
+def test_two_staff_undoing_at_once_reverse_once(setting):
+    app, ids = setting
+    with app.app_context():
+        staff = db.session.get(Resident, ids["staff"])
+        row_id = services.check_in(route=Route.SEARCH, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
+                                   resident=db.session.get(Resident, ids["resident"]), now=START).checkin.id
+
+    def undo(i):
+        try:
+            services.undo_checkin(db.session.get(Checkin, row_id), staff=db.session.get(Resident, ids["staff"]), reason="认错人了")
+        except services.UndoError as error:
+            return error.code
+        return "undone"
+
+    assert sorted(race(app, 4, undo)) == ["already_undone"] * 3 + ["undone"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CheckinUndo.id))) == 1
+        assert db.session.scalar(select(func.count(Transaction.id)).where(Transaction.kind == "reversal")) == 1
+        assert ledger.balance_of(db.session.get(Resident, ids["resident"])) == 0
+        assert verify_ledger().ok
