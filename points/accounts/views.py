@@ -1,6 +1,8 @@
 """Register, log in, log out, change password."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,6 +19,19 @@ from .models import Resident
 
 bp = Blueprint("accounts", __name__)
 
+# Where registration comes from may tell the community (a scanned venue's ticket in `next`); other domains
+# register a function `next path -> community id or None`, so this package needs to know none of them.
+_community_hints: list[Callable[[str], int | None]] = []
+
+
+def register_community_hint(hint: Callable[[str], int | None]) -> None:
+    if hint not in _community_hints:
+        _community_hints.append(hint)
+
+
+def _community_hint(next_path: str) -> int | None:
+    return next((found for hint in _community_hints if (found := hint(next_path))), None)
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Resident | None:
@@ -29,7 +44,7 @@ def register():
         return redirect(url_for("ledger.wallet"))
     # A district has many communities: the resident picks theirs first, then sees only its buildings.
     all_communities = communities()
-    chosen = get_unit(int_arg(request.args, "community"))
+    chosen = get_unit(int_arg(request.args, "community") or _community_hint(request.args.get("next", "")))
     if chosen is None and len(all_communities) > 1:
         return render_template("accounts/choose_community.html", communities=all_communities)
     form = RegisterForm()

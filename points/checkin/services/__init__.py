@@ -7,9 +7,25 @@ from .checkins import CheckinOutcome, TicketOutcome, check_in, issue_ticket
 from .errors import MeetingError, TokenError, UndoError, VenueError, VoteError
 from .lookup import is_invited, local_day, meeting_at, next_meeting, standing_checkin
 from .meetings import (
-    attendance, attendance_count, attendance_counts, attended_by, cancel_meeting, checkin_log, close_meeting,
-    council_of, create_venue, invite, invitees_of, meetings_for_staff, schedule_meeting, uninvite,
-    upcoming_meetings, update_meeting, update_venue, venue_by_token, venues_in,
+    attendance,
+    attendance_count,
+    attendance_counts,
+    attended_by,
+    cancel_meeting,
+    checkin_log,
+    close_meeting,
+    council_of,
+    create_venue,
+    invite,
+    invitees_of,
+    meetings_for_staff,
+    schedule_meeting,
+    uninvite,
+    upcoming_meetings,
+    update_meeting,
+    update_venue,
+    venue_by_token,
+    venues_in,
 )
 from .tokens import create_api_token, resident_for_token, revoke_api_token, tokens_of
 from .undo import undo_checkin

@@ -27,7 +27,16 @@ from ...ledger import services as ledger
 from ...ledger.models import Action
 from .. import codes
 from ..models import (
-    SELF_ROUTES, Audience, Checkin, CheckinTicket, CheckinUndo, Meeting, MeetingStatus, Reason, Route, SecurityMode,
+    SELF_ROUTES,
+    Audience,
+    Checkin,
+    CheckinTicket,
+    CheckinUndo,
+    Meeting,
+    MeetingStatus,
+    Reason,
+    Route,
+    SecurityMode,
     Venue,
 )
 from .lookup import is_invited, meeting_at, standing_checkin

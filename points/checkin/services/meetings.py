@@ -15,8 +15,18 @@ from ...extensions import db
 from ...units.models import Unit
 from .. import codes
 from ..models import (
-    MEETING_TRANSITIONS, Audience, Checkin, CheckinUndo, InviteeRole, Meeting, MeetingInvitee, MeetingStatus,
-    SecurityMode, Venue, VenueKind, Vote,
+    MEETING_TRANSITIONS,
+    Audience,
+    Checkin,
+    CheckinUndo,
+    InviteeRole,
+    Meeting,
+    MeetingInvitee,
+    MeetingStatus,
+    SecurityMode,
+    Venue,
+    VenueKind,
+    Vote,
 )
 from .errors import MeetingError, VenueError
 from .votes import tally

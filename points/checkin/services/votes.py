@@ -14,8 +14,8 @@ from ...db import transaction, utcnow
 from ...errors import NotAllowed
 from ...extensions import db
 from ..models import Ballot, Choice, Meeting, MeetingStatus, Vote, VoteMethod
-from .lookup import standing_checkin
 from .errors import VoteError
+from .lookup import standing_checkin
 
 MAX_QUESTION = 300
 

@@ -8,6 +8,7 @@ from flask import Flask, request, session
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ...accounts.views import register_community_hint
 from ...demo import register_loader
 from ...extensions import db
 from ...ledger.verify import register_checker
@@ -22,14 +23,25 @@ from . import desk, resident, staff  # desk adds its routes to the staff bluepri
 _TICKET_NEXT = re.compile(r"^/checkin/t/([A-Za-z0-9_-]+)$")
 
 
+def _ticket_in(next_path: str) -> CheckinTicket | None:
+    """The ticket this browser was given, when `next` leads back to it."""
+    match = _TICKET_NEXT.match(next_path)
+    if match is None or match.group(1) not in session.get(resident.SESSION_TICKETS, []):
+        return None
+    return db.session.scalar(select(CheckinTicket).where(CheckinTicket.token == match.group(1)))
+
+
+def _ticket_community(next_path: str) -> int | None:
+    """Registering on the way to a check-in: the venue's community is the resident's."""
+    ticket = _ticket_in(next_path)
+    return ticket.meeting.community_id if ticket is not None else None
+
+
 def _ticket_notice() -> dict:
     """On the login page reached from a scan, say what logging in will do (the login template shows it)."""
     if request.endpoint not in ("accounts.login", "accounts.register"):
         return {}
-    match = _TICKET_NEXT.match(request.args.get("next", ""))
-    if match is None or match.group(1) not in session.get(resident.SESSION_TICKETS, []):
-        return {}
-    ticket = db.session.scalar(select(CheckinTicket).where(CheckinTicket.token == match.group(1)))
+    ticket = _ticket_in(request.args.get("next", ""))
     if ticket is None:
         return {}
     return {"ticket_notice": _("Log in and you will be checked in to %(meeting)s at %(venue)s.",
@@ -41,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     api.init_app(app)
     app.context_processor(_ticket_notice)
+    register_community_hint(_ticket_community)
     app.add_template_global(ROUTE_LABELS, "checkin_route_labels")
     app.add_template_global(REASON_LABELS, "checkin_reason_labels")
     app.add_template_global(VENUE_KIND_LABELS, "venue_kind_labels")

@@ -21,7 +21,6 @@ from .common import client_address, device_of
 from .staff import bp, managed_meeting, managed_resident, unit_names
 
 
-
 @bp.route("/meetings/<int:meeting_id>/scan", methods=["GET", "POST"])
 def scan(meeting_id: int):
     m = managed_meeting(meeting_id)

@@ -19,8 +19,17 @@ from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
 from .. import services
 from ..forms import (
-    VENUE_KIND_LABELS, CancelForm, CloseForm, HandsForm, InviteForm, MeetingForm, SearchForm, TokenForm, VenueForm,
-    VoteForm, local_zone,
+    VENUE_KIND_LABELS,
+    CancelForm,
+    CloseForm,
+    HandsForm,
+    InviteForm,
+    MeetingForm,
+    SearchForm,
+    TokenForm,
+    VenueForm,
+    VoteForm,
+    local_zone,
 )
 from ..models import ApiToken, Meeting, MeetingInvitee, MeetingStatus, Venue, Vote
 from .common import poster_url
