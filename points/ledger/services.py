@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -207,10 +207,10 @@ def award(
         db.session.flush()
         return AwardOutcome(refusal=refusal)
 
-    issuance = _account_id(community_id, AccountKind.ISSUANCE)
-    wallet = _account_id(community_id, AccountKind.WALLET, resident.id)
+    issuance, wallet = _accounts(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
     tx = _book(
         head, kind=TransactionKind.AWARD, key=key, lines=[(issuance, -amount), (wallet, amount)],
+        kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=cause, actor=actor, resident=resident, action=action, memo=memo, now=now,
     )
     return AwardOutcome(transaction=tx)
@@ -234,10 +234,10 @@ def award_manually(
     booked = _replayed(key, kind=TransactionKind.MANUAL_AWARD, resident_id=resident.id, amount=points)
     if booked is not None:
         return booked
-    issuance = _account_id(community_id, AccountKind.ISSUANCE)
-    wallet = _account_id(community_id, AccountKind.WALLET, resident.id)
+    issuance, wallet = _accounts(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
     return _book(
         head, kind=TransactionKind.MANUAL_AWARD, key=key, lines=[(issuance, -points), (wallet, points)],
+        kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=("manual", None), actor=staff, resident=resident, action=None, memo="", reason=reason.strip(),
         now=now or utcnow(),
     )
@@ -286,10 +286,10 @@ def hold(
     booked = _replayed(key, kind=TransactionKind.HOLD, resident_id=resident.id, amount=points)
     if booked is not None:
         return booked
-    wallet = _account_id(community_id, AccountKind.WALLET, resident.id)
-    holds = _account_id(community_id, AccountKind.HOLDS)
+    wallet, holds = _accounts(community_id, (AccountKind.WALLET, resident.id), (AccountKind.HOLDS, None))
     return _book(
         head, kind=TransactionKind.HOLD, key=key, lines=[(wallet, -points), (holds, points)],
+        kinds={wallet: AccountKind.WALLET, holds: AccountKind.HOLDS},
         cause=cause, actor=actor or resident, resident=resident, memo=memo, now=now or utcnow(),
     )
 
@@ -321,10 +321,12 @@ def _close_hold(
         return booked
     points = sum(p.amount for p in held.postings if p.amount > 0)
     wallet = next(p.account_id for p in held.postings if p.amount < 0)
-    holds = _account_id(held.community_id, AccountKind.HOLDS)
-    destination = _account_id(held.community_id, AccountKind.REDEEMED) if kind == TransactionKind.SETTLE else wallet
+    holds, redeemed = _accounts(held.community_id, (AccountKind.HOLDS, None), (AccountKind.REDEEMED, None))
+    settling = kind == TransactionKind.SETTLE
+    destination = redeemed if settling else wallet
     return _book(
         head, kind=kind, key=key, lines=[(holds, -points), (destination, points)],
+        kinds={holds: AccountKind.HOLDS, destination: AccountKind.REDEEMED if settling else AccountKind.WALLET},
         cause=(held.cause_type, held.cause_id), actor=actor, resident_id=held.resident_id, memo=held.memo,
         reason=reason, now=now or utcnow(),
     )
@@ -359,23 +361,30 @@ def _replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int 
     return booked
 
 
-def _account_id(community_id: int, kind: AccountKind, resident_id: int | None = None) -> int:
-    def find() -> int | None:
-        stmt = select(Account.id).where(Account.community_id == community_id, Account.kind == kind.value)
-        stmt = stmt.where(Account.resident_id == resident_id if resident_id else Account.resident_id.is_(None))
-        return db.session.scalar(stmt)
+def _accounts(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list[int]:
+    """The ids of the community's accounts of these (kind, resident) pairs, created where missing; one
+    query when they all exist (the usual case)."""
 
-    account_id = find()
-    if account_id is None:
-        db.session.execute(
-            _insert_ignore(
-                Account, community_id=community_id, kind=kind.value, resident_id=resident_id, balance=0,
-                lifetime_earned=0,
-            )
+    def find() -> dict[tuple[str, int | None], int]:
+        conditions = [
+            (Account.kind == kind.value)
+            & (Account.resident_id == resident_id if resident_id else Account.resident_id.is_(None))
+            for kind, resident_id in wanted
+        ]
+        rows = db.session.execute(
+            select(Account.id, Account.kind, Account.resident_id).where(Account.community_id == community_id, or_(*conditions))
         )
-        account_id = find()
-    assert account_id is not None
-    return account_id
+        return {(row.kind, row.resident_id): row.id for row in rows}
+
+    found = find()
+    missing = [(kind, resident_id) for kind, resident_id in wanted if (kind.value, resident_id) not in found]
+    for kind, resident_id in missing:
+        db.session.execute(
+            _insert_ignore(Account, community_id=community_id, kind=kind.value, resident_id=resident_id, balance=0, lifetime_earned=0)
+        )
+    if missing:
+        found = find()
+    return [found[kind.value, resident_id] for kind, resident_id in wanted]
 
 
 def _insert_ignore(model: type, **values: object):
@@ -393,6 +402,7 @@ def _book(
     cause: tuple[str, int | None],
     actor: Resident | None,
     now: datetime,
+    kinds: dict[int, AccountKind] | None = None,
     resident: Resident | None = None,
     resident_id: int | None = None,
     action: Action | str | None = None,
@@ -402,7 +412,8 @@ def _book(
 ) -> Transaction:
     if sum(amount for _, amount in lines) != 0:
         raise AssertionError(f"unbalanced transaction {key}: {lines}")
-    kinds = dict(db.session.execute(select(Account.id, Account.kind).where(Account.id.in_([a for a, _ in lines]))).all())
+    if kinds is None:
+        kinds = dict(db.session.execute(select(Account.id, Account.kind).where(Account.id.in_([a for a, _ in lines]))).all())
     touches_issuance = any(kinds[a] == AccountKind.ISSUANCE for a, _ in lines)
     for account_id, amount in sorted(lines):
         earned = amount if touches_issuance and kinds[account_id] == AccountKind.WALLET else 0
@@ -429,16 +440,13 @@ def _book(
         prev_hash=head.last_hash, hash="",
     )
     tx.hash = chain_hash(tx, lines)
+    tx.postings = [Posting(account_id=a, amount=amt) for a, amt in sorted(lines)]
+    head.seq, head.last_hash = tx.seq, tx.hash
     db.session.add(tx)
-    db.session.flush()
-    db.session.add_all([Posting(transaction_id=tx.id, account_id=a, amount=amt) for a, amt in sorted(lines)])
-    head.seq = tx.seq
-    head.last_hash = tx.hash
     db.session.flush()
     # The cached balances changed underneath the identity map; make the next read see them.
     for account in [o for o in db.session.identity_map.values() if isinstance(o, Account)]:
         db.session.expire(account)
-    db.session.refresh(tx, ["postings"])
     return tx
 
 
