@@ -99,7 +99,7 @@ def seed(url: str, residents: int) -> dict:
         meeting = services.schedule_meeting(staff=staff, venue=venue, title="楼道照明改造", starts_at=now - timedelta(minutes=5),
                                             ends_at=now + timedelta(hours=2), now=now - timedelta(days=1))
         serializer = app.session_interface.get_signing_serializer(app)
-        cookies = [serializer.dumps({"_user_id": str(p.id), "_fresh": False}) for p in people]
+        cookies = [serializer.dumps({"_user_id": p.get_id(), "_fresh": False}) for p in people]
         result = {"venue": venue.poster_token, "meeting": meeting.id, "cookies": cookies, "ids": [p.id for p in people]}
         db.session.commit()
         db.engine.dispose()

@@ -68,7 +68,7 @@ def build(residents: int, transactions: int) -> None:
         community_of[r] = community
         people.append({"id": r, "name": f"居民{r}", "phone": f"13{r:09d}", "password_hash": pw,
                        "unit_id": rng.choice(buildings_by_community[community]), "community_id": community,
-                       "member_code": f"B{r:07d}", "is_volunteer": False, "is_party_member": False,
+                       "member_code": f"B{r:07d}", "session_token": f"{r:032x}", "is_volunteer": False, "is_party_member": False,
                        "is_active_account": True, "created_at": datetime(2026, 1, 1, tzinfo=timezone.utc)})
         wallets.append({"id": r, "community_id": community, "kind": "wallet", "resident_id": r, "balance": 0, "lifetime_earned": 0})
     db.session.execute(insert(Resident), people)
@@ -120,8 +120,10 @@ def build(residents: int, transactions: int) -> None:
 
 def measure(app, resident_id: int, requests: int) -> tuple[float, float, int]:
     client = app.test_client()
+    with app.app_context():
+        user_id = db.session.get(Resident, resident_id).get_id()
     with client.session_transaction() as session:
-        session["_user_id"] = str(resident_id)
+        session["_user_id"] = user_id
         session["_fresh"] = True
     statements = []
     with app.app_context():
