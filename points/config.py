@@ -24,6 +24,7 @@ class Defaults:
     # limits storage URI: memory:// for one process, redis://host:6379/0 for several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10/5minutes"
+    PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method; never lower it in production
     PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
 
 

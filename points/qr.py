@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
 
+@lru_cache(maxsize=4096)  # member codes never change; drawing one costs ~10 ms of pure Python
 def qr_svg(data: str, *, title: str = "", css_class: str = "qr") -> Markup:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=10,
                        image_factory=qrcode.image.svg.SvgPathImage)

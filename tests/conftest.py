@@ -25,6 +25,7 @@ def _config(url: str, **extra: object) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: the suite creates hundreds of accounts
         **extra,
     }
 

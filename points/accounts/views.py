@@ -8,8 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..forms import apply_error
-from ..units.models import Unit, full_name
-from ..units.services import buildings_in, communities
+from ..units.forms import home_choices
+from ..units.models import Unit
+from ..units.services import communities
 from ..web import ActionForm, safe_next
 from . import services
 from .forms import LoginForm, PasswordForm, RegisterForm
@@ -23,19 +24,12 @@ def load_user(user_id: str) -> Resident | None:
     return db.session.get(Resident, int(user_id)) if user_id.isdigit() else None
 
 
-def building_choices() -> list[tuple[int, str]]:
-    choices = [(0, _("Choose…"))]
-    for community in communities():
-        choices += [(u.id, full_name(u)) for u in buildings_in(community)]
-    return choices
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("ledger.wallet"))
     form = RegisterForm()
-    form.unit.choices = building_choices()
+    form.unit.choices = home_choices(communities())
     if form.validate_on_submit():
         try:
             resident = services.register_resident(

@@ -44,3 +44,15 @@ def level_for(lifetime_earned: int) -> tuple[int, int | None]:
     level = sum(1 for start in LEVELS if lifetime_earned >= start)
     following = LEVELS[level] if level < len(LEVELS) else None
     return level, (following - lifetime_earned) if following is not None else None
+
+
+REFUSAL_LABELS = {
+    "daily_cap": _l("Not counted: today's limit for this was already reached"),
+    "monthly_cap": _l("Not counted: this month's limit for this was already reached"),
+    "rule_disabled": _l("Not counted: the community does not award points for this"),
+    "inactive_resident": _l("Not counted: the account is not active"),
+}
+
+
+def describe_refusal(code: str) -> str:
+    return str(REFUSAL_LABELS.get(code, code))

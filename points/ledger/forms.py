@@ -6,7 +6,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 def _token() -> str:
@@ -38,3 +38,9 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name, or last four digits of the phone"))
+
+
+class RuleForm(FlaskForm):
+    points = IntegerField(_l("Points"), validators=[NumberRange(min=0, max=10000, message=_l("Between 0 and 10000 points."))])
+    daily_cap = IntegerField(_l("At most per day"), validators=[Optional(), NumberRange(min=1, message=_l("Leave empty for no limit, or 1 or more."))])
+    monthly_cap = IntegerField(_l("At most per month"), validators=[Optional(), NumberRange(min=1, message=_l("Leave empty for no limit, or 1 or more."))])

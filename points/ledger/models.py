@@ -113,11 +113,15 @@ Index("ix_ledger_transactions_cause", Transaction.cause_type, Transaction.cause_
 
 class Posting(db.Model):
     __tablename__ = "ledger_postings"
-    __table_args__ = (CheckConstraint("amount <> 0", name="nonzero"),)
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="nonzero"),
+        # A wallet's history, newest first, is a range scan of this index whatever the history's length.
+        Index("ix_ledger_postings_account_transaction", "account_id", "transaction_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
 
     transaction: Mapped[Transaction] = relationship(back_populates="postings")

@@ -19,11 +19,15 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from ..accounts.models import Resident
+from ..accounts.models import Resident, Role
+from ..accounts.permissions import has_role
 from ..db import transaction, utcnow
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
-from .models import Account, AccountKind, Action, ChainHead, Posting, RefusedAward, Transaction, TransactionKind
+from .models import (
+    Account, AccountKind, Action, ChainHead, EarningRule, Posting, RefusedAward, Transaction, TransactionKind,
+)
+from ..units.models import Unit
 from .rules import rule_for
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # caps count calendar days as residents live them
@@ -425,3 +429,39 @@ def _day_start(now: datetime) -> datetime:
 def _month_start(now: datetime) -> datetime:
     return _day_start(now).replace(day=1)
 
+
+
+class InvalidRule(DomainError):
+    code = "invalid_rule"
+    message = _l("Points and caps must be whole numbers, zero or more.")
+
+
+@transaction
+def set_earning_rule(
+    community_id: int, action: Action, *, points: int, daily_cap: int | None, monthly_cap: int | None,
+    admin: Resident, now: datetime | None = None,
+) -> EarningRule:
+    """An admin changes how many points an action earns in a community, and its caps (None = no cap)."""
+    community = db.session.get(Unit, community_id)
+    if community is None or not has_role(admin, Role.ADMIN, community):
+        raise NotAllowed()
+    if points < 0 or any(cap is not None and cap < 1 for cap in (daily_cap, monthly_cap)):
+        raise InvalidRule()
+    rule = db.session.scalar(
+        select(EarningRule).where(EarningRule.community_id == community_id, EarningRule.action == action.value)
+    )
+    if rule is None:
+        rule = EarningRule(community_id=community_id, action=action.value)
+        db.session.add(rule)
+    rule.points, rule.daily_cap, rule.monthly_cap = points, daily_cap, monthly_cap
+    rule.updated_at, rule.updated_by_id = now or utcnow(), admin.id
+    db.session.flush()
+    return rule
+
+
+def refusals_of(resident: Resident, *, limit: int = 5) -> list[RefusedAward]:
+    return list(
+        db.session.scalars(
+            select(RefusedAward).where(RefusedAward.resident_id == resident.id).order_by(RefusedAward.id.desc()).limit(limit)
+        )
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
 
@@ -111,30 +111,32 @@ def verify_ledger(*, batch: int = 5000) -> Report:
     return report
 
 
-def _transactions_by_community(batch: int) -> Iterable[tuple[int, Iterable[tuple[Transaction, list[tuple[int, int]]]]]]:
+def _transactions_by_community(batch: int) -> Iterable[tuple[int, Iterable[tuple[Any, list[tuple[int, int]]]]]]:
     """Stream (community, [(transaction, postings)]) in chain order without loading the whole ledger."""
     communities = db.session.scalars(select(Transaction.community_id).distinct().order_by(Transaction.community_id)).all()
     for community_id in communities:
         yield community_id, _stream(community_id, batch)
 
 
-def _stream(community_id: int, batch: int) -> Iterable[tuple[Transaction, list[tuple[int, int]]]]:
+def _stream(community_id: int, batch: int) -> Iterable[tuple[Any, list[tuple[int, int]]]]:
+    """Plain rows, not ORM objects: verifying a million transactions should not build a million objects."""
+    table = Transaction.__table__
     after = None
     while True:
-        stmt = select(Transaction).where(Transaction.community_id == community_id).order_by(Transaction.seq, Transaction.id).limit(batch)
+        stmt = select(table).where(table.c.community_id == community_id).order_by(table.c.seq, table.c.id).limit(batch)
         if after is not None:
-            stmt = stmt.where((Transaction.seq > after[0]) | ((Transaction.seq == after[0]) & (Transaction.id > after[1])))
-        rows = list(db.session.scalars(stmt))
+            stmt = stmt.where((table.c.seq > after[0]) | ((table.c.seq == after[0]) & (table.c.id > after[1])))
+        rows = db.session.execute(stmt).all()
         if not rows:
             return
-        ids = [tx.id for tx in rows]
         lines: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        postings = Posting.__table__
         for tx_id, account_id, amount in db.session.execute(
-            select(Posting.transaction_id, Posting.account_id, Posting.amount).where(Posting.transaction_id.in_(ids))
+            select(postings.c.transaction_id, postings.c.account_id, postings.c.amount).where(
+                postings.c.transaction_id.in_([r.id for r in rows])
+            )
         ):
             lines[tx_id].append((account_id, amount))
         for tx in rows:
             yield tx, sorted(lines[tx.id])
         after = (rows[-1].seq, rows[-1].id)
-        for tx in rows:
-            db.session.expunge(tx)

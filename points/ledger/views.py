@@ -13,11 +13,12 @@ from ..extensions import db
 from ..forms import apply_error
 from ..qr import qr_svg
 from ..units.models import Unit, full_name
-from ..units.services import buildings_in
+from ..units.forms import home_choices
 from . import services
-from .describe import describe, level_for
-from .forms import AwardForm, ResidentForm, ReverseForm, SearchForm
-from .models import Transaction
+from .describe import describe, describe_refusal, level_for
+from .forms import AwardForm, ResidentForm, ReverseForm, RuleForm, SearchForm
+from .models import Action, Transaction
+from .rules import ACTION_LABELS, rules_for
 
 bp = Blueprint("ledger", __name__)
 HISTORY_PAGE = 20
@@ -26,6 +27,11 @@ HISTORY_PAGE = 20
 @bp.app_template_filter("describe")
 def _describe(tx: Transaction) -> str:
     return describe(tx)
+
+
+@bp.app_template_filter("refusal")
+def _refusal(code: str) -> str:
+    return describe_refusal(code)
 
 
 @bp.app_template_filter("signed")
@@ -45,7 +51,50 @@ def wallet():
         "ledger/wallet.html", balance=balance, lifetime=lifetime, level=level_for(lifetime), history=history,
         more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
         qr=qr_svg(current_user.member_qr_payload, title=_("My member code")),
+        refusals=services.refusals_of(current_user, limit=3) if before is None else [],
     )
+
+
+@bp.get("/rules/<int:community_id>")
+def rules(community_id: int):
+    """The public rules page: every way to earn in a community, the amounts and the caps."""
+    community = db.session.get(Unit, community_id)
+    if community is None or community.level != "community":
+        abort(404)
+    return render_template("ledger/rules.html", community=community, rules=rules_for(community.id), labels=ACTION_LABELS)
+
+
+@bp.route("/admin/rules/<int:community_id>", methods=["GET", "POST"])
+@login_required
+def admin_rules(community_id: int):
+    community = db.session.get(Unit, community_id)
+    if community is None or not has_role(current_user, Role.ADMIN, community):
+        abort(404)
+    action = request.form.get("action", "")
+    forms = {}
+    for rule in rules_for(community.id):
+        submitted = request.method == "POST" and action == rule.action.value
+        forms[rule.action] = RuleForm(
+            formdata=None if not submitted else request.form, prefix=rule.action.value,
+            data={"points": rule.points, "daily_cap": rule.daily_cap, "monthly_cap": rule.monthly_cap},
+        )
+    if request.method == "POST":
+        if action not in Action.__members__.values():
+            abort(400)
+        form = forms[Action(action)]
+        if form.validate_on_submit():
+            try:
+                services.set_earning_rule(
+                    community.id, Action(action), points=form.points.data, daily_cap=form.daily_cap.data,
+                    monthly_cap=form.monthly_cap.data, admin=current_user,
+                )
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                flash(_("The rule has been saved."), "success")
+                return redirect(url_for("ledger.admin_rules", community_id=community.id))
+    status = 422 if any(f.errors for f in forms.values()) else 200
+    return render_template("ledger/admin_rules.html", community=community, forms=forms, labels=ACTION_LABELS), status
 
 
 @bp.get("/wallet/card")
@@ -99,7 +148,7 @@ def staff_resident(resident_id: int):
         "ledger/staff_resident.html", resident=resident, account=account, history=history,
         more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
         award_form=AwardForm(), reverse_form=ReverseForm(), home=full_name(resident.unit),
-        is_self=resident.id == current_user.id,
+        is_self=resident.id == current_user.id, refusals=services.refusals_of(resident),
     )
 
 
@@ -123,7 +172,7 @@ def staff_award(resident_id: int):
     return render_template(
         "ledger/staff_resident.html", resident=resident, account=account, history=history, more=None,
         award_form=form, reverse_form=ReverseForm(formdata=None), home=full_name(resident.unit),
-        is_self=resident.id == current_user.id,
+        is_self=resident.id == current_user.id, refusals=services.refusals_of(resident),
     ), 422
 
 
@@ -149,9 +198,7 @@ def staff_reverse(transaction_id: int):
 @bp.route("/staff/residents/new", methods=["GET", "POST"])
 def staff_new_resident():
     form = ResidentForm()
-    form.unit.choices = [(0, _("Choose…"))] + [
-        (u.id, full_name(u)) for c in communities_for(current_user) for u in buildings_in(c)
-    ]
+    form.unit.choices = home_choices(communities_for(current_user))
     if form.validate_on_submit():
         try:
             resident = accounts.create_resident(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +20,16 @@ class Level(enum.StrEnum):
     @property
     def depth(self) -> int:
         return list(Level).index(self)
+
+    @property
+    def label(self) -> str:
+        return str(LEVEL_LABELS[self])
+
+
+LEVEL_LABELS = {
+    Level.DISTRICT: _l("District"), Level.STREET: _l("Street"), Level.COMMUNITY: _l("Community"),
+    Level.COMPOUND: _l("Compound"), Level.BUILDING: _l("Building"),
+}
 
 
 class Unit(db.Model):

@@ -78,10 +78,3 @@ def import_units_csv(text: str) -> int:
 def communities() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
 
-
-def buildings_in(community: Unit) -> list[Unit]:
-    """Where a resident can live: the buildings (and compounds without buildings) of a community."""
-    stmt = select(Unit).where(Unit.path.startswith(community.path), Unit.level.in_([Level.COMPOUND.value, Level.BUILDING.value])).order_by(Unit.path)
-    units = list(db.session.scalars(stmt))
-    with_children = {u.parent_id for u in units}
-    return [u for u in units if u.level == Level.BUILDING.value or u.id not in with_children]

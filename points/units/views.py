@@ -12,8 +12,8 @@ from ..accounts.permissions import has_role, is_admin_anywhere
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import apply_error
-from .forms import GrantForm, ImportUnitsForm
-from .models import Unit
+from .forms import GrantForm, ImportUnitsForm, unit_choices
+from .models import Level, Unit
 from .services import import_units_csv
 
 bp = Blueprint("units", __name__, url_prefix="/admin")
@@ -35,7 +35,7 @@ def _admin_units() -> list[Unit]:
 
 def _page(import_form: ImportUnitsForm, grant_form: GrantForm, status: int = 200):
     units = _admin_units()
-    grant_form.unit.choices = [(u.id, "\u3000" * (u.path.count("/") - 2) + u.name) for u in units]
+    grant_form.unit.choices = unit_choices(units)
     unit_ids = {u.id for u in units}
     grants = db.session.execute(
         select(RoleGrant, Resident).join(Resident, Resident.id == RoleGrant.resident_id).where(RoleGrant.unit_id.in_(unit_ids)).order_by(RoleGrant.unit_id)
@@ -71,7 +71,7 @@ def import_units():
 @bp.post("/roles")
 def grant():
     form = GrantForm()
-    form.unit.choices = [(u.id, u.name) for u in _admin_units()]
+    form.unit.choices = unit_choices(_admin_units())
     if form.validate_on_submit():
         person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(form.phone.data)))
         unit = db.session.get(Unit, form.unit.data)
@@ -106,3 +106,4 @@ def revoke(grant_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["level_label"] = lambda level: Level(level).label

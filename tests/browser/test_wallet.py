@@ -26,7 +26,7 @@ def test_register_log_in_and_read_the_member_qr(live_app, live_server, phone):
     page.get_by_label("姓名").fill("王芳")
     page.get_by_label("手机号").fill("13812345678")
     page.get_by_label("密码").fill("hongye2026")
-    page.get_by_label("楼栋").select_option(label="第一社区 红叶小区 1号楼")
+    page.get_by_label("楼栋").select_option(label="红叶小区 1号楼")
     page.get_by_role("button", name="注册").click()
 
     page.wait_for_url("**/wallet")

@@ -295,3 +295,43 @@ def test_verify_detects_an_inserted_transaction(make):
     db.session.commit()
     codes = {p.code for p in verify_ledger().problems}
     assert {"tampered", "unbalanced", "head_mismatch"} <= codes
+
+
+# -------------------------------------------------------------------------------- rules
+
+
+def test_admin_sets_a_rule_that_awards_then_use(make):
+    community = make.community()
+    admin = make.admin()
+    resident = make.resident(community)
+    ledger.set_earning_rule(community.id, Action.MEETING_ATTENDED, points=20, daily_cap=1, monthly_cap=None, admin=admin)
+    assert award(resident, key="a", now=NOON).points == 20
+    assert award(resident, key="b", now=NOON).refusal.reason_code == "daily_cap"
+
+
+def test_staff_cannot_change_rules(make):
+    community = make.community()
+    staff = make.staff(community)
+    with pytest.raises(DomainError) as error:
+        ledger.set_earning_rule(community.id, Action.RATING, points=100, daily_cap=None, monthly_cap=None, admin=staff)
+    assert error.value.code == "not_allowed"
+
+
+def test_admin_of_another_district_cannot_change_rules(make):
+    from points.units.models import Level
+    from points.units.services import create_unit
+
+    community = make.community()
+    elsewhere = make.admin(create_unit("别的区", Level.DISTRICT))
+    with pytest.raises(DomainError) as error:
+        ledger.set_earning_rule(community.id, Action.RATING, points=100, daily_cap=None, monthly_cap=None, admin=elsewhere)
+    assert error.value.code == "not_allowed"
+
+
+def test_rules_refuse_negative_points_and_zero_caps(make):
+    community = make.community()
+    admin = make.admin()
+    for points, cap in ((-1, None), (5, 0)):
+        with pytest.raises(DomainError) as error:
+            ledger.set_earning_rule(community.id, Action.RATING, points=points, daily_cap=cap, monthly_cap=None, admin=admin)
+        assert error.value.code == "invalid_rule"
