@@ -6,10 +6,10 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
+from .models import LIMIT_PERIOD_LABELS, PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
 from .photos import MAX_UPLOAD_BYTES
 
 
@@ -37,15 +37,15 @@ class HandoverForm(FlaskForm):
 class RewardForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=60)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in REWARD_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in REWARD_KIND_LABELS.items()])
     price = IntegerField(_l("Price in points"), validators=[InputRequired(_l("Please enter a whole number of points.")),
                                                             NumberRange(min=1, max=100_000, message=_l("From 1 to 100000 points."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo"), validators=[FileSize(MAX_UPLOAD_BYTES, message=_l("The photo is larger than 5 MB. Please choose a smaller one."))],
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_photo = BooleanField(_l("Remove the photo"))
-    limit_count = IntegerField(_l("Limit per resident"), validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))])
-    limit_period = SelectField(_l("Per"), choices=[("", _l("No limit"))] + [(p.value, p.label) for p in LimitPeriod])
+    limit_count = IntegerField(_l("How many times"), validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))])
+    limit_period = SelectField(_l("Per"), choices=[SelectChoice("", _l("No limit"))] + [SelectChoice(p.value, LIMIT_PERIOD_LABELS[p]) for p in LimitPeriod])
     available_from = DateField(_l("First day"), validators=[Optional()])
     available_until = DateField(_l("Last day"), validators=[Optional()])
     partner_id = SelectField(_l("Donor"), coerce=int, validate_choice=False)
@@ -57,7 +57,7 @@ class RewardForm(FlaskForm):
 class PartnerForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the partner's name.")), Length(max=80)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in PARTNER_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in PARTNER_KIND_LABELS.items()])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])

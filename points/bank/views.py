@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+from wtforms import SelectChoice
 
 from .. import demo
 from ..accounts import services as accounts
@@ -17,9 +18,8 @@ from ..ledger import services as ledger
 from ..qr import qr_svg
 from ..units.models import Unit, full_name
 from ..web import ActionForm
-from . import cli, photos, services
+from . import cli, photos, services, verify
 from . import demo as bank_demo
-from . import verify
 from .forms import CancelForm, DonationForm, HandoverForm, PartnerForm, RejectForm, RequestForm, RewardForm, SettingsForm
 from .models import Partner, Redemption, RedemptionState, Reward
 
@@ -262,10 +262,10 @@ def staff_handover_scan():
         resident = accounts.resident_by_member_code(form.code.data)
         if resident is not None and resident.community_id in _staff_ids():
             return redirect(url_for("bank.staff_handover", resident=resident.id))
-        form.code.errors.append(_("No redemption with this pickup code in your communities."))
+        _add_error(form.code, _("No redemption with this pickup code in your communities."))
         return _handover_page(form, 422)
     if not has_role(current_user, Role.STAFF, db.session.get(Unit, item.community_id)):
-        form.code.errors.append(_("No redemption with this pickup code in your communities."))
+        _add_error(form.code, _("No redemption with this pickup code in your communities."))
         return _handover_page(form, 422)
     return _fulfil(item, form)
 
@@ -284,12 +284,17 @@ def _fulfil(item: Redemption, form: HandoverForm):
     except services.WrongState as error:
         if error.code == "already_fulfilled":  # a second scan: say when, not an error page
             return redirect(url_for("bank.staff_handover", done=item.id))
-        form.code.errors.append(str(error.message))
+        _add_error(form.code, str(error.message))
         return _handover_page(form, 409)
     except DomainError as error:
-        form.code.errors.append(str(error.message))
+        _add_error(form.code, str(error.message))
         return _handover_page(form, 409)
     return redirect(url_for("bank.staff_handover", done=item.id))
+
+
+def _add_error(field, message: str) -> None:
+    """A field's errors are a tuple until the form has been validated."""
+    field.errors = [*field.errors, message]
 
 
 def _action_ok() -> bool:
@@ -334,7 +339,7 @@ def _community_arg() -> int | None:
 
 
 def _partner_choices(community_id: int, blank: str) -> list[tuple[int, str]]:
-    return [(0, blank)] + [(p.id, p.name) for p in services.partners_of(community_id)]
+    return [SelectChoice(0, blank)] + [SelectChoice(p.id, p.name) for p in services.partners_of(community_id)]
 
 
 @bp.get("/staff/rewards")
@@ -365,7 +370,7 @@ def _upload(form: RewardForm) -> bytes | None:
 def staff_new_reward():
     communities = communities_for(current_user)
     form = RewardForm()
-    form.community.choices = [(c.id, c.name) for c in communities]
+    form.community.choices = [SelectChoice(c.id, c.name) for c in communities]
     community = managed_community(form.community.data if request.method == "POST" else _community_arg())
     form.partner_id.choices = _partner_choices(community.id, _("No donor"))
     if request.method == "GET":
@@ -394,7 +399,7 @@ def staff_edit_reward(reward_id: int):
             "name", "kind", "price", "description", "limit_count", "available_from", "available_until", "is_listed")}
         initial.update(limit_period=item.limit_period or "", partner_id=item.partner_id or 0, community=item.community_id)
     form = RewardForm(data=initial)
-    form.community.choices = [(item.community_id, item.community.name)]
+    form.community.choices = [SelectChoice(item.community_id, item.community.name)]
     form.partner_id.choices = _partner_choices(item.community_id, _("No donor"))
     if form.validate_on_submit():
         try:
@@ -425,7 +430,7 @@ def staff_partner(partner_id: int | None = None):
     communities = communities_for(current_user)
     item = managed(db.session.get(Partner, partner_id)) if partner_id else None
     form = PartnerForm(obj=item if request.method == "GET" else None)
-    form.community.choices = [(c.id, c.name) for c in communities]
+    form.community.choices = [SelectChoice(c.id, c.name) for c in communities]
     if item is not None:
         community = item.community_id
     else:
@@ -454,7 +459,7 @@ def staff_donations():
     community = managed_community(_community_arg())
     form = DonationForm()
     rewards = services.rewards_of(community.id)
-    form.reward_id.choices = [(0, _("Choose…"))] + [(r.id, r.name) for r in rewards]
+    form.reward_id.choices = [SelectChoice(0, _("Choose…"))] + [SelectChoice(r.id, r.name) for r in rewards]
     form.partner_id.choices = _partner_choices(community.id, _("Choose…"))
     if request.method == "GET" and request.args.get("reward", type=int):
         form.reward_id.data = request.args.get("reward", type=int)
@@ -464,7 +469,7 @@ def staff_donations():
     if form.validate_on_submit():
         item = next((r for r in rewards if r.id == form.reward_id.data), None)
         if item is None:
-            form.reward_id.errors.append(_("Choose the reward that was donated."))
+            _add_error(form.reward_id, _("Choose the reward that was donated."))
         else:
             try:
                 donation = services.record_donation(

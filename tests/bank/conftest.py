@@ -1,12 +1,10 @@
 """A community with a stocked bank, in a few readable calls: `bank.reward(price=10, stock=3)`, `bank.resident(points=25)`."""
 from __future__ import annotations
 
-import functools
 import itertools
 from datetime import datetime, timezone
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from points.bank import services as bank_services
 from points.bank.models import Partner, Reward
@@ -20,13 +18,6 @@ _tokens = itertools.count(1)
 
 def token() -> str:
     return f"t{next(_tokens)}"
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch):
-    """scrypt costs ~0.2 s a resident; these tests make hundreds of residents and test no passwords."""
-    monkeypatch.setattr("points.accounts.models.generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1"))
 
 
 class BankWorld:
