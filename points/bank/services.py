@@ -1,9 +1,10 @@
 """Bank operations: the catalogue, partners and donations, and the two-phase redemption.
 
-Locks are always taken in one order, so that concurrent requests queue instead of deadlocking:
-the resident (request) or the redemption (every later step) → the reward's stock row → the community's
-ledger chain head (inside points.ledger.services). Stock moves by conditional UPDATE with its rowcount
-checked, next to an append-only StockMovement, in the same transaction as the points it goes with.
+Locks are always taken in one order, so that concurrent requests queue instead of deadlocking: the resident
+(request) or the redemption (every later step) → the reward's stock row → the community's ledger chain head
+(inside points.ledger.services), taken last because it serialises the whole community until commit. Stock moves
+by conditional UPDATE with its rowcount checked, next to an append-only StockMovement, in the same transaction as
+the points it goes with.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
 from ..accounts.permissions import has_role
@@ -221,28 +222,38 @@ def held_units(reward_ids: list[int]) -> dict[int, int]:
     return {rid: int(held or 0) for rid, held in rows}
 
 
-def donations_of(community_id: int, *, limit: int = 50) -> list[Donation]:
-    return list(db.session.scalars(
+def donations_of(community_id: int, *, reward_id: int | None = None, limit: int = 50) -> list[Donation]:
+    stmt = (
         select(Donation).where(Donation.community_id == community_id)
+        .options(selectinload(Donation.reward), selectinload(Donation.partner), selectinload(Donation.recorded_by))
         .order_by(Donation.received_on.desc(), Donation.id.desc()).limit(limit)
-    ))
+    )
+    if reward_id is not None:
+        stmt = stmt.where(Donation.reward_id == reward_id)
+    return list(db.session.scalars(stmt))
 
 
 def redemptions_of(resident: Resident, *, limit: int = 50) -> list[Redemption]:
     return list(db.session.scalars(
-        select(Redemption).where(Redemption.resident_id == resident.id)
+        select(Redemption).where(Redemption.resident_id == resident.id).options(selectinload(Redemption.reward))
         .order_by(Redemption.requested_at.desc(), Redemption.id.desc()).limit(limit)
     ))
 
 
-def redemptions_in(community_ids: list[int], state: RedemptionState, *, limit: int = 50) -> list[Redemption]:
-    """Oldest first: whoever asked first is served first."""
+def redemptions_in(
+    community_ids: list[int], state: RedemptionState, *, resident_id: int | None = None, limit: int = 50,
+) -> list[Redemption]:
+    """Oldest first: whoever asked first is served first. Loads resident and reward with them (no query per row)."""
     if not community_ids:
         return []
-    return list(db.session.scalars(
+    stmt = (
         select(Redemption).where(Redemption.community_id.in_(community_ids), Redemption.state == state.value)
+        .options(selectinload(Redemption.resident), selectinload(Redemption.reward).selectinload(Reward.community))
         .order_by(Redemption.requested_at, Redemption.id).limit(limit)
-    ))
+    )
+    if resident_id is not None:
+        stmt = stmt.where(Redemption.resident_id == resident_id)
+    return list(db.session.scalars(stmt))
 
 
 def count_in(community_ids: list[int], state: RedemptionState) -> int:
@@ -612,9 +623,10 @@ def request_redemption(
     )
     db.session.add(redemption)
     db.session.flush()
+    _move_stock(redemption, StockKind.HOLD, actor=actor, now=now)
+    # Last, because it locks the whole community's ledger until commit: the shorter that holds, the better.
     ledger.hold(resident, redemption.points, key=f"redemption:{redemption.id}:hold", cause=("redemption", redemption.id),
                 memo=reward.name, actor=actor, now=now)
-    _move_stock(redemption, StockKind.HOLD, actor=actor, now=now)
     db.session.expire(reward, ["stock"])
     return redemption
 
@@ -671,9 +683,9 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
     if redemption.status == RedemptionState.REQUESTED:
         raise WrongState(_l("This redemption has not been approved yet."), code="not_approved")
     _check_step(redemption, RedemptionState.FULFILLED, now)
+    _move_stock(redemption, StockKind.SETTLE, actor=staff, now=now)
     ledger.settle(redemption.resident, redemption.points, key=f"redemption:{redemption.id}:settle",
                   cause=("redemption", redemption.id), memo=redemption.reward.name, actor=staff, now=now)
-    _move_stock(redemption, StockKind.SETTLE, actor=staff, now=now)
     redemption.state = RedemptionState.FULFILLED.value
     redemption.closed_at, redemption.closed_by_id = now, staff.id
     db.session.flush()
@@ -739,9 +751,9 @@ def _check_step(redemption: Redemption, target: RedemptionState, now: datetime, 
 
 def _void(redemption: Redemption, state: RedemptionState, *, actor: Resident | None, reason: str, now: datetime) -> Redemption:
     db.session.execute(update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1))
+    _move_stock(redemption, StockKind.VOID, actor=actor, now=now)
     ledger.void(redemption.resident, redemption.points, key=f"redemption:{redemption.id}:void",
                 cause=("redemption", redemption.id), memo=redemption.reward.name, actor=actor, reason=reason, now=now)
-    _move_stock(redemption, StockKind.VOID, actor=actor, now=now)
     redemption.state = state.value
     redemption.closed_at, redemption.closed_by_id = now, actor.id if actor else None
     redemption.reason = reason[:500]

@@ -241,13 +241,11 @@ def _handover_page(form: HandoverForm, status: int = 200, resident: Resident | N
     done_item = db.session.get(Redemption, done) if done else None
     if done_item is not None and done_item.community_id not in ids:
         done_item = None
-    waiting = services.redemptions_in(ids, RedemptionState.APPROVED, limit=100)
     if resident is None and request.args.get("resident", type=int):
         resident = db.session.get(Resident, request.args.get("resident", type=int))
-    if resident is not None:
-        if resident.community_id not in ids:
-            abort(404)
-        waiting = [r for r in waiting if r.resident_id == resident.id]
+    if resident is not None and resident.community_id not in ids:
+        abort(404)
+    waiting = services.redemptions_in(ids, RedemptionState.APPROVED, resident_id=resident.id if resident else None, limit=100)
     return render_template("bank/staff_handover.html", form=form, done=done_item, waiting=waiting, resident=resident,
                            cancel_form=RejectForm(formdata=None), many=len(ids) > 1), status
 
@@ -410,7 +408,7 @@ def staff_edit_reward(reward_id: int):
         else:
             flash(_("%(name)s is saved.", name=item.name), "success")
             return redirect(url_for("bank.staff_rewards", community=item.community_id))
-    donations = [d for d in services.donations_of(item.community_id, limit=200) if d.reward_id == item.id]
+    donations = services.donations_of(item.community_id, reward_id=item.id)
     return render_template("bank/staff_reward_form.html", form=form, reward=item, community=item.community,
                            donations=donations, held=services.held_units([item.id]).get(item.id, 0),
                            many=False), 422 if form.errors or form.form_errors else 200

@@ -451,3 +451,46 @@ def test_the_catalogue_page_stays_under_50_kb_with_its_pictures(client, world, a
     reward_page = client.get(f"/bank/rewards/{reward.id}").get_data()
     large = fetch(client, re.search(r'src="(/bank/photos/[^"]+)"', reward_page.decode()).group(1))
     assert len(reward_page) + len(css) + len(large) < 50_000
+
+
+def statements_for(client, path: str) -> int:
+    from sqlalchemy import event
+
+    client.get(path)  # the same state before each count (what the login left in `g`, warm caches)
+    count = []
+    listener = lambda *_args: count.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(count)
+
+
+@pytest.mark.parametrize("path", ["/bank/staff", "/bank/staff/handover"])
+def test_staff_lists_cost_the_same_queries_for_two_rows_or_eight(client, world, path):
+    def add(n):
+        for _ in range(n):
+            redemption = requested(world)
+            if path.endswith("handover"):
+                services.approve_redemption(redemption, staff=world.staff)
+        db.session.commit()
+
+    login(client, world.staff)
+    add(2)
+    few = statements_for(client, path)
+    add(6)
+    assert statements_for(client, path) == few
+
+
+def test_the_catalogue_costs_the_same_queries_for_two_rewards_or_eight(client, world):
+    resident = world.resident()
+    for _ in range(2):
+        world.request(resident, world.reward())
+    db.session.commit()
+    login(client, resident)
+    few = statements_for(client, "/bank/")
+    for _ in range(6):
+        world.request(resident, world.reward())
+    db.session.commit()
+    assert statements_for(client, "/bank/") == few
