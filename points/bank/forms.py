@@ -36,7 +36,7 @@ class HandoverForm(FlaskForm):
 
 class RewardForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=60)])
+    name = StringField(_l("Name of the reward"), validators=[DataRequired(_l("Please enter the reward's name.")), Length(max=60)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in REWARD_KIND_LABELS.items()])
     price = IntegerField(_l("Price in points"), validators=[InputRequired(_l("Please enter a whole number of points.")),
                                                             NumberRange(min=1, max=100_000, message=_l("From 1 to 100000 points."))])
@@ -56,7 +56,7 @@ class RewardForm(FlaskForm):
 
 class PartnerForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the partner's name.")), Length(max=80)])
+    name = StringField(_l("Name of the partner"), validators=[DataRequired(_l("Please enter the partner's name.")), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in PARTNER_KIND_LABELS.items()])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])

@@ -446,7 +446,7 @@ class RewardDetails:
 
 
 def _reward_fields(community_id: int, details: RewardDetails) -> dict:
-    name = _text(details.name, field="name", max_length=60, required=True, message=_l("Please enter a name."))
+    name = _text(details.name, field="name", max_length=60, required=True, message=_l("Please enter the reward's name."))
     try:
         kind = RewardKind(details.kind)
     except ValueError:

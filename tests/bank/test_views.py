@@ -340,7 +340,7 @@ def test_a_file_that_is_not_a_photo_is_refused_beside_the_field(client, world):
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"price": "0"}, "请填写 1 到 100000 积分。"),
     ({"price": "abc"}, "不是有效的整数。"),
-    ({"name": ""}, "请填写名称。"),
+    ({"name": ""}, "请填写兑换品名称。"),
     ({"limit_period": ""}, "请选择限兑周期。"),
     ({"partner_id": "0"}, "请选择首批捐赠的共建单位或商户。"),
     ({"available_from": "2026-12-01", "available_until": "2026-11-01"}, "截止日期不能早于开始日期。"),
