@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import extensions, errors, i18n, web
+    from . import errors, extensions, i18n, web
 
     extensions.init_app(app)
     i18n.init_app(app)

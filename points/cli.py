@@ -105,7 +105,7 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
 @click.option("--phone", required=True)
 @click.option("--name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--unit", "unit_name", required=True, help="Name of the unit (usually the district) to administer.")
+@click.option("--unit", "unit_name", required=True, help="Name (or id) of the unit, usually the district, to administer.")
 @click.option("--building", "building_name", default=None, help="Where the admin lives (a building); defaults to the first one found under the unit.")
 @with_appcontext
 def create_admin(phone: str, name: str, password: str, unit_name: str, building_name: str | None) -> None:
@@ -113,11 +113,17 @@ def create_admin(phone: str, name: str, password: str, unit_name: str, building_
     from .accounts import services as accounts
     from .accounts.models import Resident, Role
     from .errors import DomainError
-    from .units.models import Level, Unit
+    from .units.models import Level, Unit, full_name
 
-    unit = db.session.scalar(select(Unit).where(Unit.name == unit_name))
-    if unit is None:
+    matches = db.session.scalars(select(Unit).where(Unit.name == unit_name).order_by(Unit.path)).all()
+    if unit_name.isdigit() and not matches:
+        matches = [u for u in [db.session.get(Unit, int(unit_name))] if u is not None]
+    if not matches:
         raise click.ClickException(f"No unit named {unit_name!r}. Load the unit tree first (points units import FILE).")
+    if len(matches) > 1:
+        listing = "\n".join(f"  {u.id}: {full_name(u, below=Level.DISTRICT) or u.name} ({u.level})" for u in matches)
+        raise click.ClickException(f"Several units are named {unit_name!r}; pass the id instead:\n{listing}")
+    unit = matches[0]
     homes = select(Unit).where(Unit.path.startswith(unit.path), Unit.level == Level.BUILDING.value)
     if building_name:
         homes = homes.where(Unit.name == building_name)

@@ -23,7 +23,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # limits storage URI: memory:// for one process, redis://host:6379/0 for several workers.
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_RATE_LIMIT = "10/5minutes"
+    LOGIN_RATE_LIMIT = "10/5minutes"  # failed logins per phone number
+    LOGIN_CLIENT_RATE_LIMIT = "50/5minutes"  # failed logins per client address
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method; never lower it in production
     PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
 

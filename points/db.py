@@ -45,7 +45,7 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 def transaction(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a service function as one write transaction: commit on return, roll back on any exception.
 
-    A service called from inside another service joins the outer transaction. Whatever read-only
+    A service called from inside another service joins the outer transaction under a savepoint. Whatever read-only
     transaction the view had open is closed first, so the write transaction reads fresh, locked data.
     """
 
@@ -55,7 +55,10 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
 
         session = db.session()  # the scoped session's current Session
         if session.info.get(_IN_SERVICE):
-            return fn(*args, **kwargs)
+            # A savepoint: if the inner service fails and the outer one carries on, none of the inner
+            # service's half-done writes (a balance moved before the next one refused) survive.
+            with session.begin_nested():
+                return fn(*args, **kwargs)
         if session.in_transaction():
             session.commit()
         session.info[_IN_SERVICE] = True

@@ -11,6 +11,7 @@ from typing import Callable
 from .accounts import services as accounts
 from .accounts.models import Resident, Role
 from .db import utcnow
+from .extensions import db
 from .ledger import services as ledger
 from .ledger.models import Action
 from .units.models import Level, Unit
@@ -83,8 +84,6 @@ def load_demo() -> list[tuple[str, str, str]]:
                "buildings": buildings, "staff": staff, "admin": admin, "residents": residents}
     for loader in _LOADERS:
         loader(context)
-    from .extensions import db
-
     db.session.commit()
     return [("admin", ADMIN_PHONE, DEMO_PASSWORD), ("staff", STAFF_PHONE, DEMO_PASSWORD),
             ("resident", RESIDENT_PHONE, DEMO_PASSWORD), ("staff (第二社区)", OTHER_STAFF_PHONE, DEMO_PASSWORD)]

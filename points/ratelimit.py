@@ -16,6 +16,12 @@ def hit(limit: str, *key: str) -> bool:
     return limiter.hit(parse(limit), *key)
 
 
+def allows(limit: str, *key: str) -> bool:
+    """Whether one more attempt would still be within `limit` (counts nothing)."""
+    limiter: strategies.FixedWindowRateLimiter = current_app.extensions["points_ratelimit"]
+    return limiter.test(parse(limit), *key)
+
+
 def clear(limit: str, *key: str) -> None:
     limiter: strategies.FixedWindowRateLimiter = current_app.extensions["points_ratelimit"]
     limiter.clear(parse(limit), *key)

@@ -8,9 +8,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import ratelimit
 from .accounts import permissions
+from .forms import MAX_ID
 
 bp = Blueprint("web", __name__)
 
@@ -51,12 +53,22 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host"; control characters can smuggle the same.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target or not target.isprintable():
         return default
     return target
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` that never hands the database a number it cannot store (SQLite raises OverflowError)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     app.register_blueprint(bp)
     ratelimit.init_app(app)
     if app.config.get("PROXY_FIX"):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -30,8 +30,28 @@ def _config(url: str, **extra: object) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    Without this, a request reuses the test's app context, and with it `g` (so Flask-Login's cached user
+    leaks from one client to the next and cookies go unchecked) and the test's database session.
+    What the test wrote is committed first, and what the request wrote is visible to the test afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = db.session() if has_app_context() else None
+        if outer is not None:
+            outer.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer is not None:
+            outer.commit()  # ends the test's read snapshot (SQLite WAL) and expires what it had loaded
+        return response
+
+
 def _make_app(url: str, **extra: object) -> Iterator[Flask]:
     app = create_app(_config(url, **extra))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

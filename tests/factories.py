@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import itertools
 
+from sqlalchemy import select
+
 from points.accounts import services as accounts
 from points.accounts.models import Resident, Role
+from points.extensions import db
 from points.units.models import Level, Unit
 from points.units.services import create_unit
 
@@ -36,10 +39,6 @@ class Factory:
         return community
 
     def building(self, community: Unit) -> Unit:
-        from sqlalchemy import select
-
-        from points.extensions import db
-
         return db.session.scalar(
             select(Unit).where(Unit.path.startswith(community.path), Unit.level == Level.BUILDING.value).order_by(Unit.id)
         )

@@ -76,3 +76,14 @@ def test_units_import_rejects_a_bad_file_whole(runner, ctx, tmp_path):
     result = runner.invoke(args=["units", "import", str(csv)])
     assert result.exit_code != 0 and "第2行" in result.output
     assert db.session.scalar(select(Unit.id)) is None  # all or nothing
+
+
+def test_create_admin_asks_which_unit_when_names_repeat(runner, ctx, tmp_path):
+    csv = tmp_path / "units.csv"
+    csv.write_text("垦利区,董集镇,杨庙社区,一区,1号楼\n垦利区,郝家镇,新村社区,一区,1号楼\n", encoding="utf-8")
+    runner.invoke(args=["units", "import", str(csv)])
+    result = runner.invoke(args=["create-admin", "--phone", "13600000000", "--name", "张", "--unit", "一区", "--password", "admin-pass-1"])
+    assert result.exit_code != 0 and "Several units are named '一区'" in result.output
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "一区").order_by(Unit.id))
+    chosen = runner.invoke(args=["create-admin", "--phone", "13600000000", "--name", "张", "--unit", str(unit_id), "--password", "admin-pass-1"])
+    assert chosen.exit_code == 0, chosen.output

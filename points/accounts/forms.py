@@ -3,20 +3,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import db_id
 
 
 class RegisterForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=40)])
     phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please choose a password."))])
-    unit = SelectField(_l("Your building"), coerce=int, validate_choice=False)
+    unit = SelectField(_l("Your building"), coerce=db_id, validate_choice=False)
 
 
 class LoginForm(FlaskForm):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
+    remember = BooleanField(_l("Stay logged in on this phone"), default=True)
 
 
 class PasswordForm(FlaskForm):

@@ -38,6 +38,8 @@ class Resident(UserMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     member_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Part of the login cookie; a new one (on a password change) logs out every other device.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -52,6 +54,10 @@ class Resident(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

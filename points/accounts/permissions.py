@@ -41,6 +41,3 @@ def communities_for(user: Resident, role: Role = Role.STAFF) -> list[Unit]:
     )
     return list(db.session.scalars(stmt))
 
-
-def can_manage_resident(user: Resident, resident: Resident) -> bool:
-    return has_role(user, Role.STAFF, resident.community)

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import ratelimit
 from ..db import transaction
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..units.models import Level, Unit
-from .models import Resident, Role, RoleGrant, new_member_code
+from .models import Resident, Role, RoleGrant, new_member_code, normalise_member_code
 from .permissions import has_role
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
@@ -63,7 +65,6 @@ def register_resident(*, name: str, phone: str, password: str, unit: Unit | None
         raise InvalidRegistration(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), code="weak_password", field="password")
     resident = _new_resident(name=name, phone=phone, unit=validate_home(unit), created_by=None)
     resident.set_password(password)
-    db.session.flush()
     return resident
 
 
@@ -73,9 +74,7 @@ def create_resident(*, staff: Resident, name: str, unit: Unit | None, phone: str
     home = validate_home(unit)
     if not has_role(staff, Role.STAFF, home):
         raise NotAllowed()
-    resident = _new_resident(name=name, phone=validate_phone(phone) if phone else None, unit=home, created_by=staff)
-    db.session.flush()
-    return resident
+    return _new_resident(name=name, phone=validate_phone(phone) if phone else None, unit=home, created_by=staff)
 
 
 def _new_resident(*, name: str, phone: str | None, unit: Unit, created_by: Resident | None) -> Resident:
@@ -92,16 +91,24 @@ def _new_resident(*, name: str, phone: str | None, unit: Unit, created_by: Resid
         created_by_id=created_by.id if created_by else None,
     )
     db.session.add(resident)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Two sign-ups with one number at the same moment: the unique index decides, the loser hears why.
+        raise InvalidRegistration(_l("This phone number is already registered."), code="phone_taken", field="phone") from error
     return resident
 
 
-def authenticate(phone: str, password: str, *, client: str, limit: str) -> Resident:
-    """Check a login; failures count per phone and per client address, successes reset the phone's count."""
+def authenticate(phone: str, password: str, *, client: str, limit: str, client_limit: str) -> Resident:
+    """Check a login. Only failures count: `limit` per phone number (guessing one password) and the looser
+    `client_limit` per client address (a meeting room on one Wi-Fi logs many residents in at once)."""
     phone = normalise_phone(phone)
-    if not ratelimit.hit(limit, "login-phone", phone) or not ratelimit.hit(limit, "login-client", client):
+    if not ratelimit.allows(limit, "login-phone", phone) or not ratelimit.allows(client_limit, "login-client", client):
         raise TooManyAttempts()
-    resident = db.session.scalar(select(Resident).where(Resident.phone == phone)) if phone else None
+    resident = resident_by_phone(phone)
     if resident is None or not resident.check_password(password) or not resident.is_active_account:
+        ratelimit.hit(limit, "login-phone", phone)
+        ratelimit.hit(client_limit, "login-client", client)
         raise InvalidLogin()
     ratelimit.clear(limit, "login-phone", phone)
     return resident
@@ -140,9 +147,18 @@ def change_password(resident: Resident, *, current: str, new: str) -> None:
     resident.set_password(new)
 
 
-def resident_by_member_code(code: str) -> Resident | None:
-    from .models import normalise_member_code
+def resident_for_session(session_id: str) -> Resident | None:
+    """The resident a login cookie names, if its session token is still the current one."""
+    resident_id, _, token = session_id.partition(".")
+    if not resident_id.isdigit() or len(resident_id) > 12:
+        return None
+    resident = db.session.get(Resident, int(resident_id))
+    if resident is None or not token or not secrets.compare_digest(resident.session_token, token):
+        return None
+    return resident
 
+
+def resident_by_member_code(code: str) -> Resident | None:
     return db.session.scalar(select(Resident).where(Resident.member_code == normalise_member_code(code)))
 
 
@@ -159,3 +175,24 @@ def find_residents(community_ids: list[int], query: str, *, limit: int = 50) -> 
         else:
             stmt = stmt.where(Resident.name.contains(word))
     return list(db.session.scalars(stmt.order_by(Resident.name, Resident.id).limit(limit)))
+
+
+def get_resident(resident_id: int) -> Resident | None:
+    return db.session.get(Resident, resident_id)
+
+
+def resident_by_phone(phone: str) -> Resident | None:
+    phone = normalise_phone(phone)
+    return db.session.scalar(select(Resident).where(Resident.phone == phone)) if phone else None
+
+
+def grants_within(unit_ids: set[int]) -> list[tuple[RoleGrant, Resident]]:
+    stmt = (
+        select(RoleGrant, Resident).join(Resident, Resident.id == RoleGrant.resident_id)
+        .where(RoleGrant.unit_id.in_(unit_ids)).order_by(RoleGrant.unit_id, Resident.name)
+    )
+    return [(grant, person) for grant, person in db.session.execute(stmt)]
+
+
+def get_grant(grant_id: int) -> RoleGrant | None:
+    return db.session.get(RoleGrant, grant_id)

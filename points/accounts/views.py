@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
-from ..extensions import db, login_manager
-from ..forms import apply_error
+from ..extensions import login_manager
+from ..forms import apply_error, int_arg
 from ..units.forms import home_choices
-from ..units.models import Unit
-from ..units.services import communities
+from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
 from . import services
 from .forms import LoginForm, PasswordForm, RegisterForm
@@ -21,20 +20,25 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Resident | None:
-    return db.session.get(Resident, int(user_id)) if user_id.isdigit() else None
+    return services.resident_for_session(user_id)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("ledger.wallet"))
+    # A district has many communities: the resident picks theirs first, then sees only its buildings.
+    all_communities = communities()
+    chosen = get_unit(int_arg(request.args, "community"))
+    if chosen is None and len(all_communities) > 1:
+        return render_template("accounts/choose_community.html", communities=all_communities)
     form = RegisterForm()
-    form.unit.choices = home_choices(communities())
+    form.unit.choices = home_choices([chosen] if chosen is not None and chosen.level == "community" else all_communities)
     if form.validate_on_submit():
         try:
             resident = services.register_resident(
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
-                unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+                unit=get_unit(form.unit.data),
             )
         except DomainError as error:
             apply_error(form, error)
@@ -55,7 +59,7 @@ def login():
         try:
             resident = services.authenticate(
                 form.phone.data, form.password.data, client=request.remote_addr or "-",
-                limit=current_app.config["LOGIN_RATE_LIMIT"],
+                limit=current_app.config["LOGIN_RATE_LIMIT"], client_limit=current_app.config["LOGIN_CLIENT_RATE_LIMIT"],
             )
         except services.TooManyAttempts as error:
             form.form_errors.append(str(error.message))
@@ -64,7 +68,7 @@ def login():
             form.password.errors.append(str(error.message))
             status = 422
         else:
-            login_user(resident, remember=True)
+            login_user(resident, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
     elif request.method == "POST":
         status = 422
@@ -88,6 +92,7 @@ def password():
         except DomainError as error:
             apply_error(form, error)
         else:
+            login_user(current_user._get_current_object())  # this device stays in; every other one is out
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("ledger.wallet"))
     return render_template("accounts/password.html", form=form)

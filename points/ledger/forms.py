@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import db_id
+
 
 def _token() -> str:
     return secrets.token_urlsafe(16)
@@ -20,7 +22,7 @@ class AwardForm(FlaskForm):
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=500)])
     # A double tap or a resubmitted page books the award once: the key is fixed when the form is drawn.
-    token = HiddenField(default=_token)
+    token = HiddenField(default=_token, validators=[DataRequired(), Length(min=8, max=43)])
 
 
 class ReverseForm(FlaskForm):
@@ -30,7 +32,7 @@ class ReverseForm(FlaskForm):
 class ResidentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=40)])
     phone = StringField(_l("Mobile number (optional)"))
-    unit = SelectField(_l("Building"), coerce=int, validate_choice=False)
+    unit = SelectField(_l("Building"), coerce=db_id, validate_choice=False)
 
 
 class SearchForm(FlaskForm):
@@ -42,5 +44,5 @@ class SearchForm(FlaskForm):
 
 class RuleForm(FlaskForm):
     points = IntegerField(_l("Points"), validators=[NumberRange(min=0, max=10000, message=_l("Between 0 and 10000 points."))])
-    daily_cap = IntegerField(_l("At most per day"), validators=[Optional(), NumberRange(min=1, message=_l("Leave empty for no limit, or 1 or more."))])
-    monthly_cap = IntegerField(_l("At most per month"), validators=[Optional(), NumberRange(min=1, message=_l("Leave empty for no limit, or 1 or more."))])
+    daily_cap = IntegerField(_l("At most per day"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])
+    monthly_cap = IntegerField(_l("At most per month"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])

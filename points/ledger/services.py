@@ -24,10 +24,18 @@ from ..accounts.permissions import has_role
 from ..db import transaction, utcnow
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
-from .models import (
-    Account, AccountKind, Action, ChainHead, EarningRule, Posting, RefusedAward, Transaction, TransactionKind,
-)
 from ..units.models import Unit
+from .models import (
+    Account,
+    AccountKind,
+    Action,
+    ChainHead,
+    EarningRule,
+    Posting,
+    RefusedAward,
+    Transaction,
+    TransactionKind,
+)
 from .rules import rule_for
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # caps count calendar days as residents live them
@@ -46,6 +54,21 @@ class AlreadyReversed(DomainError):
 class NotReversible(DomainError):
     code = "not_reversible"
     message = _l("This entry cannot be reversed.")
+
+
+class KeyReused(DomainError):
+    code = "key_reused"
+    message = _l("This was already recorded differently. Please reload the page and check before trying again.")
+
+
+class NotAHold(DomainError):
+    code = "not_a_hold"
+    message = _l("Only held points can be settled or returned.")
+
+
+class HoldClosed(DomainError):
+    code = "hold_closed"
+    message = _l("These held points were already settled or returned.")
 
 
 class InvalidAmount(DomainError):
@@ -89,6 +112,10 @@ def wallet_of(resident: Resident) -> Account | None:
             Account.resident_id == resident.id,
         )
     )
+
+
+def get_transaction(transaction_id: int) -> Transaction | None:
+    return db.session.get(Transaction, transaction_id)
 
 
 def balance_of(resident: Resident) -> int:
@@ -150,11 +177,13 @@ def award(
     now = now or utcnow()
     community_id = resident.community_id
     head = _lock_head(community_id)
-    booked = _booked(key)
+    booked = _replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
     if booked is not None:
         return AwardOutcome(transaction=booked)
     refused = db.session.scalar(select(RefusedAward).where(RefusedAward.idempotency_key == key))
     if refused is not None:
+        if refused.resident_id != resident.id:
+            raise KeyReused()
         return AwardOutcome(refusal=refused)
 
     rule = rule_for(community_id, action)
@@ -191,16 +220,18 @@ def award(
 def award_manually(
     resident: Resident, points: int, *, staff: Resident, reason: str, key: str, now: datetime | None = None
 ) -> Transaction:
-    """Staff award points by hand, always with a reason, never to themselves."""
+    """Staff of the resident's community award points by hand, always with a reason, never to themselves."""
     if staff.id == resident.id:
         raise NotAllowed(_l("Staff cannot award points to themselves."), code="own_account")
+    if not has_role(staff, Role.STAFF, resident.community):
+        raise NotAllowed()
     if not isinstance(points, int) or points <= 0:
         raise InvalidAmount()
     if not reason or not reason.strip():
         raise ReasonRequired()
     community_id = resident.community_id
     head = _lock_head(community_id)
-    booked = _booked(key)
+    booked = _replayed(key, kind=TransactionKind.MANUAL_AWARD, resident_id=resident.id, amount=points)
     if booked is not None:
         return booked
     issuance = _account_id(community_id, AccountKind.ISSUANCE)
@@ -212,27 +243,31 @@ def award_manually(
     )
 
 
+REVERSIBLE = (TransactionKind.AWARD, TransactionKind.MANUAL_AWARD)
+
+
 @transaction
 def reverse(original: Transaction, *, actor: Resident | None, reason: str, now: datetime | None = None) -> Transaction:
-    """Book the mirror image of `original`. A transaction is reversed at most once; a reversal never is."""
+    """Undo an award with its mirror image, at most once. Holds are undone by `void`, never reversed.
+
+    `actor` None is the system itself (a service undoing its own award); a person must be staff of the
+    community and may not correct an entry of their own.
+    """
+    if TransactionKind(original.kind) not in REVERSIBLE:
+        raise NotReversible()
     if not reason or not reason.strip():
         raise ReasonRequired()
-    if actor is not None and original.resident_id == actor.id and original.kind in (
-        TransactionKind.AWARD, TransactionKind.MANUAL_AWARD
-    ):
-        raise NotAllowed(_l("Staff cannot correct their own points."), code="own_account")
+    if actor is not None:
+        if original.resident_id == actor.id:
+            raise NotAllowed(_l("Staff cannot correct their own points."), code="own_account")
+        if not has_role(actor, Role.STAFF, db.session.get(Unit, original.community_id)):
+            raise NotAllowed()
     head = _lock_head(original.community_id)
-    key = f"reversal:{original.id}"
-    booked = _booked(key)
-    if booked is not None:
-        return booked
-    if original.kind == TransactionKind.REVERSAL:
-        raise NotReversible()
-    if db.session.scalar(select(exists().where(Transaction.reverses_id == original.id))):
+    if _booked(f"reversal:{original.id}") is not None:
         raise AlreadyReversed()
     lines = [(p.account_id, -p.amount) for p in original.postings]
     return _book(
-        head, kind=TransactionKind.REVERSAL, key=key, lines=lines,
+        head, kind=TransactionKind.REVERSAL, key=f"reversal:{original.id}", lines=lines,
         cause=(original.cause_type, original.cause_id), actor=actor, resident_id=original.resident_id,
         action=original.action, memo=original.memo, reason=reason.strip(), reverses=original, now=now or utcnow(),
     )
@@ -244,11 +279,11 @@ def hold(
     actor: Resident | None = None, now: datetime | None = None,
 ) -> Transaction:
     """Move points from the wallet into the community's holds (a redemption was asked for)."""
-    if points <= 0:
+    if not isinstance(points, int) or points <= 0:
         raise InvalidAmount()
     community_id = resident.community_id
     head = _lock_head(community_id)
-    booked = _booked(key)
+    booked = _replayed(key, kind=TransactionKind.HOLD, resident_id=resident.id, amount=points)
     if booked is not None:
         return booked
     wallet = _account_id(community_id, AccountKind.WALLET, resident.id)
@@ -260,40 +295,38 @@ def hold(
 
 
 @transaction
-def settle(
-    resident: Resident, points: int, *, key: str, cause: tuple[str, int | None], memo: str = "",
-    actor: Resident | None = None, now: datetime | None = None,
-) -> Transaction:
-    """Held points become redeemed (the reward was handed over)."""
-    community_id = resident.community_id
-    head = _lock_head(community_id)
-    booked = _booked(key)
-    if booked is not None:
-        return booked
-    holds = _account_id(community_id, AccountKind.HOLDS)
-    redeemed = _account_id(community_id, AccountKind.REDEEMED)
-    return _book(
-        head, kind=TransactionKind.SETTLE, key=key, lines=[(holds, -points), (redeemed, points)],
-        cause=cause, actor=actor, resident=resident, memo=memo, now=now or utcnow(),
-    )
+def settle(held: Transaction, *, actor: Resident | None = None, now: datetime | None = None) -> Transaction:
+    """The held points become redeemed (the reward was handed over). Closes the hold for good."""
+    return _close_hold(held, TransactionKind.SETTLE, actor=actor, reason="", now=now)
 
 
 @transaction
-def void(
-    resident: Resident, points: int, *, key: str, cause: tuple[str, int | None], memo: str = "",
-    actor: Resident | None = None, reason: str = "", now: datetime | None = None,
+def void(held: Transaction, *, actor: Resident | None = None, reason: str = "", now: datetime | None = None) -> Transaction:
+    """The held points go back to the wallet (rejected, cancelled or expired). Closes the hold for good."""
+    return _close_hold(held, TransactionKind.VOID, actor=actor, reason=reason, now=now)
+
+
+def _close_hold(
+    held: Transaction, kind: TransactionKind, *, actor: Resident | None, reason: str, now: datetime | None
 ) -> Transaction:
-    """Held points go back to the wallet (rejected, cancelled or expired)."""
-    community_id = resident.community_id
-    head = _lock_head(community_id)
+    if held.kind != TransactionKind.HOLD:
+        raise NotAHold()
+    head = _lock_head(held.community_id)
+    # One key per hold, whichever way it closes: a hold can be settled or voided, once.
+    key = f"hold:{held.id}:closed"
     booked = _booked(key)
     if booked is not None:
+        if booked.kind != kind:
+            raise HoldClosed()
         return booked
-    holds = _account_id(community_id, AccountKind.HOLDS)
-    wallet = _account_id(community_id, AccountKind.WALLET, resident.id)
+    points = sum(p.amount for p in held.postings if p.amount > 0)
+    wallet = next(p.account_id for p in held.postings if p.amount < 0)
+    holds = _account_id(held.community_id, AccountKind.HOLDS)
+    destination = _account_id(held.community_id, AccountKind.REDEEMED) if kind == TransactionKind.SETTLE else wallet
     return _book(
-        head, kind=TransactionKind.VOID, key=key, lines=[(holds, -points), (wallet, points)],
-        cause=cause, actor=actor, resident=resident, memo=memo, reason=reason, now=now or utcnow(),
+        head, kind=kind, key=key, lines=[(holds, -points), (destination, points)],
+        cause=(held.cause_type, held.cause_id), actor=actor, resident_id=held.resident_id, memo=held.memo,
+        reason=reason, now=now or utcnow(),
     )
 
 
@@ -312,6 +345,18 @@ def _lock_head(community_id: int) -> ChainHead:
 
 def _booked(key: str) -> Transaction | None:
     return db.session.scalar(select(Transaction).where(Transaction.idempotency_key == key))
+
+
+def _replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int | None = None) -> Transaction | None:
+    """The transaction already booked under `key`, if it is this same request again; a different request
+    that reuses the key is an error, never silently answered with somebody else's transaction."""
+    booked = _booked(key)
+    if booked is None:
+        return None
+    same_amount = amount is None or sum(p.amount for p in booked.postings if p.amount > 0) == amount
+    if booked.kind != kind or booked.resident_id != resident_id or not same_amount:
+        raise KeyReused()
+    return booked
 
 
 def _account_id(community_id: int, kind: AccountKind, resident_id: int | None = None) -> int:

@@ -59,9 +59,11 @@ def register_checker(name: str, checker: Checker) -> None:
 
 def verify_ledger(*, batch: int = 5000) -> Report:
     report = Report()
+    _one_snapshot()
     sums: dict[int, int] = defaultdict(int)
     earned: dict[int, int] = defaultdict(int)
-    kinds = dict(db.session.execute(select(Account.id, Account.kind)).all())
+    owners = {row.id: row for row in db.session.execute(select(Account.id, Account.kind, Account.community_id, Account.resident_id))}
+    kinds = {account_id: row.kind for account_id, row in owners.items()}
     last: dict[int, tuple[int, str]] = {}
 
     for community_id, txs in _transactions_by_community(batch):
@@ -77,6 +79,13 @@ def verify_ledger(*, batch: int = 5000) -> Report:
                 report.problems.append(Problem("tampered", "stored hash does not match the transaction's contents", community_id, tx.id, tx.seq))
             if not lines or sum(a for _, a in lines) != 0:
                 report.problems.append(Problem("unbalanced", f"postings sum to {sum(a for _, a in lines)}", community_id, tx.id, tx.seq))
+            for account_id, _ in lines:
+                owner = owners.get(account_id)
+                # The hash covers account ids, not who owns them: reassigning a wallet must not go unseen.
+                if owner is None or owner.community_id != community_id or (
+                    owner.kind == AccountKind.WALLET and owner.resident_id != tx.resident_id
+                ):
+                    report.problems.append(Problem("foreign_account", f"posting to account {account_id}, which is not this transaction's", community_id, tx.id, tx.seq))
             touches_issuance = any(kinds.get(acc) == AccountKind.ISSUANCE for acc, _ in lines)
             for account_id, amount in lines:
                 sums[account_id] += amount
@@ -109,6 +118,16 @@ def verify_ledger(*, batch: int = 5000) -> Report:
         checker(report)
         report.checked.append(name)
     return report
+
+
+def _one_snapshot() -> None:
+    """Read everything from one snapshot, so writes committed while verify runs cannot look like tampering.
+    SQLite's read transaction is a snapshot already; PostgreSQL needs REPEATABLE READ."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    if db.engine.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
 
 
 def _transactions_by_community(batch: int) -> Iterable[tuple[int, Iterable[tuple[Any, list[tuple[int, int]]]]]]:

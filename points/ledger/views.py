@@ -9,11 +9,11 @@ from ..accounts import services as accounts
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role, is_staff_anywhere
 from ..errors import DomainError
-from ..extensions import db
-from ..forms import apply_error
+from ..forms import apply_error, int_arg
 from ..qr import qr_svg
-from ..units.models import Unit, full_name
 from ..units.forms import home_choices
+from ..units.models import full_name
+from ..units.services import get_unit
 from . import services
 from .describe import describe, describe_refusal, level_for
 from .forms import AwardForm, ResidentForm, ReverseForm, RuleForm, SearchForm
@@ -45,7 +45,7 @@ def wallet():
     account = services.wallet_of(current_user)
     balance = account.balance if account else 0
     lifetime = account.lifetime_earned if account else 0
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     history = services.history_of(current_user, limit=HISTORY_PAGE, before_id=before)
     return render_template(
         "ledger/wallet.html", balance=balance, lifetime=lifetime, level=level_for(lifetime), history=history,
@@ -58,7 +58,7 @@ def wallet():
 @bp.get("/rules/<int:community_id>")
 def rules(community_id: int):
     """The public rules page: every way to earn in a community, the amounts and the caps."""
-    community = db.session.get(Unit, community_id)
+    community = get_unit(community_id)
     if community is None or community.level != "community":
         abort(404)
     return render_template("ledger/rules.html", community=community, rules=rules_for(community.id), labels=ACTION_LABELS)
@@ -67,7 +67,7 @@ def rules(community_id: int):
 @bp.route("/admin/rules/<int:community_id>", methods=["GET", "POST"])
 @login_required
 def admin_rules(community_id: int):
-    community = db.session.get(Unit, community_id)
+    community = get_unit(community_id)
     if community is None or not has_role(current_user, Role.ADMIN, community):
         abort(404)
     action = request.form.get("action", "")
@@ -106,16 +106,9 @@ def my_card():
 # ------------------------------------------------------------------ staff
 
 
-def staff_required() -> None:
-    if not current_user.is_authenticated:
-        abort(401)
-    if not is_staff_anywhere(current_user):
-        abort(403)
-
-
 def managed_resident(resident_id: int) -> Resident:
     """Staff of another community get a 404: they may not even learn that the resident exists."""
-    resident = db.session.get(Resident, resident_id)
+    resident = accounts.get_resident(resident_id)
     if resident is None or not has_role(current_user, Role.STAFF, resident.community):
         abort(404)
     return resident
@@ -126,7 +119,8 @@ def _staff_pages_need_staff():
     if request.endpoint and request.endpoint.startswith("ledger.staff"):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path))
-        staff_required()
+        if not is_staff_anywhere(current_user):
+            abort(403)
     return None
 
 
@@ -142,7 +136,7 @@ def staff_home():
 def staff_resident(resident_id: int):
     resident = managed_resident(resident_id)
     account = services.wallet_of(resident)
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     history = services.history_of(resident, limit=HISTORY_PAGE, before_id=before)
     return render_template(
         "ledger/staff_resident.html", resident=resident, account=account, history=history,
@@ -178,7 +172,7 @@ def staff_award(resident_id: int):
 
 @bp.post("/staff/transactions/<int:transaction_id>/reverse")
 def staff_reverse(transaction_id: int):
-    tx = db.session.get(Transaction, transaction_id)
+    tx = services.get_transaction(transaction_id)
     if tx is None or tx.resident_id is None:
         abort(404)
     resident = managed_resident(tx.resident_id)
@@ -203,7 +197,7 @@ def staff_new_resident():
         try:
             resident = accounts.create_resident(
                 staff=current_user, name=form.name.data, phone=form.phone.data or None,
-                unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+                unit=get_unit(form.unit.data),
             )
         except DomainError as error:
             apply_error(form, error)

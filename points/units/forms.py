@@ -10,6 +10,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from ..extensions import db
+from ..forms import db_id
 from .models import Level, Unit
 
 
@@ -54,4 +55,4 @@ class GrantForm(FlaskForm):
             SelectChoice("council", _l("Council member")),
         ],
     )
-    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
+    unit = SelectField(_l("Unit"), coerce=db_id, validate_choice=False)

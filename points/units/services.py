@@ -5,7 +5,7 @@ import csv
 import io
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..db import transaction
 from ..errors import DomainError
@@ -24,6 +24,8 @@ def create_unit(name: str, level: Level, *, parent: Unit | None = None) -> Unit:
     name = name.strip()
     if not name:
         raise InvalidUnit(_l("A unit needs a name."), code="name_required")
+    if len(name) > MAX_NAME:
+        raise InvalidUnit(_l("A unit's name can have at most %(n)d characters.", n=MAX_NAME), code="name_too_long")
     expected = Level.DISTRICT if parent is None else _child_level(Level(parent.level))
     if level != expected:
         raise InvalidUnit(code="wrong_level", message=_l("A %(level)s cannot be placed here.", level=level.value))
@@ -50,16 +52,25 @@ def _child_level(level: Level) -> Level:
     return levels[levels.index(level) + 1]
 
 
+MAX_NAME = 80
 CSV_COLUMNS = ("district", "street", "community", "compound", "building")
 
 
 @transaction
-def import_units_csv(text: str) -> int:
+def import_units_csv(text: str, *, within: list[Unit] | None = None) -> int:
     """Load a tree from CSV rows `district,street,community,compound,building` (a header row is optional;
-    trailing columns may be empty). Returns the number of units created. All or nothing."""
+    trailing columns may be empty). Returns the number of units created. All or nothing.
+
+    `within` limits where units may be created: only below these units (an admin's own subtrees). None is
+    the command line, which may also create districts.
+    """
     created = 0
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    for number, row in enumerate(reader, start=1):
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise InvalidUnit(_l("The file is not a valid CSV file."), code="bad_csv") from error
+    for number, row in enumerate(rows, start=1):
         cells = [c.strip() for c in row]
         if not any(cells) or (number == 1 and [c.lower() for c in cells[:2]] == ["district", "street"]):
             continue
@@ -70,11 +81,30 @@ def import_units_csv(text: str) -> int:
             if not name:
                 break
             existing = _find(name, parent)
-            parent = existing or create_unit(name, level, parent=parent)
-            created += existing is None
+            if existing is None:
+                if within is not None and (parent is None or not any(root.contains(parent) for root in within)):
+                    raise InvalidUnit(
+                        _l("Line %(n)d: %(name)s is outside the units you administer.", n=number, name=name),
+                        code="outside_scope",
+                    )
+                existing = create_unit(name, level, parent=parent)
+                created += 1
+            parent = existing
     return created
 
 
 def communities() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
 
+
+
+def get_unit(unit_id: int | None) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+def subtree_units(roots: list[Unit]) -> list[Unit]:
+    """Every unit below (and including) `roots`, in tree order."""
+    if not roots:
+        return []
+    stmt = select(Unit).where(or_(*[Unit.path.startswith(r.path) for r in roots])).order_by(Unit.path)
+    return list(db.session.scalars(stmt))

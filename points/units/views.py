@@ -4,17 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts import services as accounts
-from ..accounts.models import Resident, Role, RoleGrant
+from ..accounts.models import Role
 from ..accounts.permissions import has_role, is_admin_anywhere
 from ..errors import DomainError
-from ..extensions import db
 from ..forms import apply_error
 from .forms import GrantForm, ImportUnitsForm, unit_choices
 from .models import Level, Unit
-from .services import import_units_csv
+from .services import get_unit, import_units_csv, subtree_units
 
 bp = Blueprint("units", __name__, url_prefix="/admin")
 
@@ -28,18 +26,20 @@ def _admins_only():
     return None
 
 
+def _granted_units(role: Role) -> list[Unit]:
+    return [g.unit for g in current_user.grants if g.role == role.value]
+
+
 def _admin_units() -> list[Unit]:
-    units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
-    return [u for u in units if has_role(current_user, Role.ADMIN, u)]
+    """Every unit in the subtrees the current user administers, in tree order."""
+    return subtree_units(_granted_units(Role.ADMIN))
 
 
 def _page(import_form: ImportUnitsForm, grant_form: GrantForm, status: int = 200):
     units = _admin_units()
     grant_form.unit.choices = unit_choices(units)
     unit_ids = {u.id for u in units}
-    grants = db.session.execute(
-        select(RoleGrant, Resident).join(Resident, Resident.id == RoleGrant.resident_id).where(RoleGrant.unit_id.in_(unit_ids)).order_by(RoleGrant.unit_id)
-    ).all()
+    grants = accounts.grants_within(unit_ids)
     return render_template("units/admin.html", units=units, import_form=import_form, grant_form=grant_form, grants=grants), status
 
 
@@ -52,12 +52,9 @@ def admin_home():
 def import_units():
     form = ImportUnitsForm()
     if form.validate_on_submit():
-        roots = [u for u in _admin_units() if u.parent_id is None]
-        if not roots:
-            abort(403)  # only an admin of a whole district may add to the tree from a file
         try:
             text = form.file.data.read().decode("utf-8-sig")
-            created = import_units_csv(text)
+            created = import_units_csv(text, within=_granted_units(Role.ADMIN))
         except UnicodeDecodeError:
             form.file.errors = [_("The file must be saved as UTF-8.")]
         except DomainError as error:
@@ -73,8 +70,8 @@ def grant():
     form = GrantForm()
     form.unit.choices = unit_choices(_admin_units())
     if form.validate_on_submit():
-        person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(form.phone.data)))
-        unit = db.session.get(Unit, form.unit.data)
+        person = accounts.resident_by_phone(form.phone.data)
+        unit = get_unit(form.unit.data)
         if person is None:
             form.phone.errors = [_("Nobody is registered with this number.")]
         elif unit is None:
@@ -92,7 +89,7 @@ def grant():
 
 @bp.post("/roles/<int:grant_id>/revoke")
 def revoke(grant_id: int):
-    grant = db.session.get(RoleGrant, grant_id)
+    grant = accounts.get_grant(grant_id)
     if grant is None or not has_role(current_user, Role.ADMIN, grant.unit):
         abort(404)
     try:

@@ -147,3 +147,13 @@ def test_forms_need_a_csrf_token(app, make):
     token = csrf_token(client.get("/login").get_data(as_text=True))
     accepted = client.post("/login", data={"phone": "13700000001", "password": "password123", "csrf_token": token})
     assert accepted.status_code == 302
+
+
+def test_with_several_communities_the_resident_picks_theirs_first(client, make):
+    first, second = make.community("第一社区"), make.community("第二社区")
+    db.session.commit()
+    page = client.get("/register?next=/wallet").get_data(as_text=True)
+    assert "您住在哪个社区？" in page and f"/register?community={second.id}" in page
+    form = client.get(f"/register?community={second.id}").get_data(as_text=True)
+    assert '<optgroup label="第二社区">' in form and "第一社区" not in form.split("<select")[1]
+    del first

@@ -92,3 +92,17 @@ def test_concurrent_awards_to_many_residents_keep_one_unbroken_chain(any_app):
     assert sorted(seqs) == list(range(1, THREADS + 1))
     with any_app.app_context():
         assert verify_ledger().ok
+
+
+def test_twenty_suggestions_at_once_count_only_the_daily_cap(any_app):
+    resident_id = setup_resident(any_app, 1)
+
+    def suggest(i):
+        resident = db.session.get(Resident, resident_id)
+        outcome = ledger.award(resident, Action.SUGGESTION_SUBMITTED, key=f"suggestion:{i}", cause=("proposal", i))
+        return "awarded" if outcome.awarded else outcome.refusal.reason_code
+
+    assert Counter(race(any_app, THREADS, suggest)) == {"awarded": 3, "daily_cap": 17}
+    with any_app.app_context():
+        assert ledger.balance_of(db.session.get(Resident, resident_id)) == 1 + 3 * 2
+        assert verify_ledger().ok

@@ -96,12 +96,14 @@ def test_reversal_mirrors_the_original_and_lowers_lifetime(make):
     assert ledger.wallet_of(resident).lifetime_earned == 0
 
 
-def test_reversing_twice_replays_the_first_reversal(make):
+def test_reversing_twice_is_refused(make):
     community = make.community()
     staff, resident = make.staff(community), make.resident(community)
     tx = award(resident).transaction
-    first = ledger.reverse(tx, actor=staff, reason="误签到")
-    assert ledger.reverse(tx, actor=staff, reason="again").id == first.id
+    ledger.reverse(tx, actor=staff, reason="误签到")
+    with pytest.raises(DomainError) as error:
+        ledger.reverse(tx, actor=make.staff(community), reason="again")
+    assert error.value.code == "already_reversed"
     assert ledger.balance_of(resident) == 0
 
 
@@ -146,16 +148,88 @@ def test_no_overdraw(make):
 def test_hold_settle_and_void_move_points_between_accounts(make):
     resident = make.resident()
     award(resident)
-    ledger.hold(resident, 4, key="h1", cause=("redemption", 1))
-    ledger.settle(resident, 4, key="s1", cause=("redemption", 1))
-    ledger.hold(resident, 3, key="h2", cause=("redemption", 2))
-    ledger.void(resident, 3, key="v2", cause=("redemption", 2))
+    ledger.settle(ledger.hold(resident, 4, key="h1", cause=("redemption", 1)))
+    ledger.void(ledger.hold(resident, 3, key="h2", cause=("redemption", 2)), reason="缺货")
     community = resident.community_id
     assert ledger.balance_of(resident) == 6
     assert ledger.community_account(community, AccountKind.HOLDS).balance == 0
     assert ledger.community_account(community, AccountKind.REDEEMED).balance == 4
     assert ledger.community_account(community, AccountKind.ISSUANCE).balance == -10
     assert ledger.wallet_of(resident).lifetime_earned == 10  # spending never lowers lifetime earned
+
+
+def test_a_hold_closes_once(make):
+    resident = make.resident()
+    award(resident)
+    held = ledger.hold(resident, 4, key="h1", cause=("redemption", 1))
+    settled = ledger.settle(held)
+    assert ledger.settle(held).id == settled.id  # a replay
+    with pytest.raises(DomainError) as error:
+        ledger.void(held, reason="too late")
+    assert error.value.code == "hold_closed"
+    assert ledger.balance_of(resident) == 6
+
+
+def test_only_holds_can_be_settled(make):
+    resident = make.resident()
+    with pytest.raises(DomainError) as error:
+        ledger.settle(award(resident).transaction)
+    assert error.value.code == "not_a_hold"
+
+
+def test_holds_are_not_reversed(make):
+    community = make.community()
+    staff, resident = make.staff(community), make.resident(community)
+    award(resident)
+    held = ledger.hold(resident, 4, key="h1", cause=("redemption", 1))
+    with pytest.raises(DomainError) as error:
+        ledger.reverse(held, actor=staff, reason="给我退回")
+    assert error.value.code == "not_reversible"
+
+
+def test_a_reused_key_for_a_different_booking_is_refused(make):
+    community = make.community()
+    staff, resident = make.staff(community), make.resident(community)
+    award(resident, key="k")
+    with pytest.raises(DomainError) as other_kind:
+        ledger.hold(resident, 4, key="k", cause=("redemption", 1))
+    ledger.award_manually(resident, 5, staff=staff, reason="清扫", key="manual:t")
+    with pytest.raises(DomainError) as other_amount:
+        ledger.award_manually(resident, 100, staff=staff, reason="清扫", key="manual:t")
+    with pytest.raises(DomainError) as other_resident:
+        award(make.resident(community), key="k")
+    assert {other_kind.value.code, other_amount.value.code, other_resident.value.code} == {"key_reused"}
+    assert ledger.balance_of(resident) == 15
+
+
+def test_a_failed_inner_service_leaves_no_trace_when_the_outer_one_goes_on(make):
+    from points.db import transaction
+
+    community = make.community()
+    resident = make.resident(community)
+
+    @transaction
+    def try_hold_then_award():
+        try:
+            ledger.hold(resident, 50, key="h", cause=("redemption", 1))
+        except DomainError:
+            pass
+        award(resident, key="after")
+
+    try_hold_then_award()
+    assert ledger.balance_of(resident) == 10
+    assert verify_ledger().ok
+
+
+def test_staff_of_another_community_cannot_award_or_reverse(make):
+    home, away = make.community(), make.community()
+    resident, outsider_staff = make.resident(home), make.staff(away)
+    tx = award(resident).transaction
+    with pytest.raises(DomainError) as awarding:
+        ledger.award_manually(resident, 5, staff=outsider_staff, reason="越权", key="m")
+    with pytest.raises(DomainError) as reversing:
+        ledger.reverse(tx, actor=outsider_staff, reason="越权")
+    assert (awarding.value.code, reversing.value.code) == ("not_allowed", "not_allowed")
 
 
 def test_staff_cannot_award_themselves(make):
@@ -220,8 +294,7 @@ def test_communities_have_separate_chains(make):
 
 
 def _books(make):
-    community = make.community()
-    staff, resident = make.staff(community), make.resident(community)
+    resident = make.resident(make.community())
     award(resident, key="a")
     award(resident, key="b", action=Action.SUGGESTION_ACCEPTED)
     ledger.hold(resident, 5, key="h", cause=("redemption", 1))
@@ -335,3 +408,19 @@ def test_rules_refuse_negative_points_and_zero_caps(make):
         with pytest.raises(DomainError) as error:
             ledger.set_earning_rule(community.id, Action.RATING, points=points, daily_cap=cap, monthly_cap=None, admin=admin)
         assert error.value.code == "invalid_rule"
+
+
+def test_verify_detects_a_wallet_given_to_someone_else(make):
+    resident = _books(make)
+    thief = make.resident(make.community())
+    wallet = ledger.wallet_of(resident)
+    db.session.execute(Account.__table__.update().where(Account.__table__.c.id == wallet.id).values(resident_id=thief.id))
+    db.session.commit()
+    assert "foreign_account" in {p.code for p in verify_ledger().problems}
+
+
+def test_verify_detects_an_edited_reason(make):
+    _books(make)
+    db.session.execute(Transaction.__table__.update().where(Transaction.__table__.c.seq == 1).values(memo="改过的"))
+    db.session.commit()
+    assert verify_ledger().first_problem.code == "tampered"

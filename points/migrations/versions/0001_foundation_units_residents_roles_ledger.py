@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('member_code', sa.String(length=16), nullable=False),
+    sa.Column('session_token', sa.String(length=32), nullable=False),
     sa.Column('is_volunteer', sa.Boolean(), nullable=False),
     sa.Column('is_party_member', sa.Boolean(), nullable=False),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
