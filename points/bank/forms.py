@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileSize
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import db_id
 from .models import LIMIT_PERIOD_LABELS, PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
 from .photos import MAX_UPLOAD_BYTES
 
@@ -19,7 +20,7 @@ def _token() -> str:
 
 class RequestForm(FlaskForm):
     # Fixed when the page is drawn: a double tap or a resent form asks once.
-    token = HiddenField(default=_token)
+    token = HiddenField(default=_token, validators=[Length(max=64)])
 
 
 class RejectForm(FlaskForm):
@@ -35,7 +36,7 @@ class HandoverForm(FlaskForm):
 
 
 class RewardForm(FlaskForm):
-    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
+    community = SelectField(_l("Community"), coerce=db_id, validate_choice=False)
     name = StringField(_l("Name of the reward"), validators=[DataRequired(_l("Please enter the reward's name.")), Length(max=60)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in REWARD_KIND_LABELS.items()])
     price = IntegerField(_l("Price in points"), validators=[InputRequired(_l("Please enter a whole number of points.")),
@@ -48,14 +49,14 @@ class RewardForm(FlaskForm):
     limit_period = SelectField(_l("Per"), choices=[SelectChoice("", _l("No limit"))] + [SelectChoice(p.value, LIMIT_PERIOD_LABELS[p]) for p in LimitPeriod])
     available_from = DateField(_l("First day"), validators=[Optional()])
     available_until = DateField(_l("Last day"), validators=[Optional()])
-    partner_id = SelectField(_l("Donor"), coerce=int, validate_choice=False)
+    partner_id = SelectField(_l("Donor"), coerce=db_id, validate_choice=False)
     is_listed = BooleanField(_l("Show in the catalogue"), default=True)
     first_donation = IntegerField(_l("Units donated now"), validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("From 1 to 10000."))])
-    donation_token = HiddenField(default=_token)
+    donation_token = HiddenField(default=_token, validators=[Length(max=64)])
 
 
 class PartnerForm(FlaskForm):
-    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
+    community = SelectField(_l("Community"), coerce=db_id, validate_choice=False)
     name = StringField(_l("Name of the partner"), validators=[DataRequired(_l("Please enter the partner's name.")), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in PARTNER_KIND_LABELS.items()])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)])
@@ -65,13 +66,13 @@ class PartnerForm(FlaskForm):
 
 
 class DonationForm(FlaskForm):
-    reward_id = SelectField(_l("Reward"), coerce=int, validate_choice=False)
-    partner_id = SelectField(_l("Donor"), coerce=int, validate_choice=False)
+    reward_id = SelectField(_l("Reward"), coerce=db_id, validate_choice=False)
+    partner_id = SelectField(_l("Donor"), coerce=db_id, validate_choice=False)
     quantity = IntegerField(_l("Units"), validators=[InputRequired(_l("Please enter how many.")),
                                                      NumberRange(min=1, max=10_000, message=_l("From 1 to 10000."))])
     received_on = DateField(_l("Received on"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
-    token = HiddenField(default=_token)
+    token = HiddenField(default=_token, validators=[Length(max=64)])
 
 
 class SettingsForm(FlaskForm):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import Resident
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from ..ledger.models import Transaction
 from ..units.models import Unit
 
 DEFAULT_PICKUP_DAYS = 7  # §9
@@ -284,12 +285,15 @@ class Redemption(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    # The points held for it (ledger_transactions, kind hold); settle and void close exactly this hold.
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
     pickup_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     reward: Mapped[Reward] = relationship()
+    hold: Mapped[Transaction | None] = relationship()
     resident: Mapped[Resident] = relationship(foreign_keys=[resident_id])
     decided_by: Mapped[Resident | None] = relationship(foreign_keys=[decided_by_id])
     closed_by: Mapped[Resident | None] = relationship(foreign_keys=[closed_by_id])

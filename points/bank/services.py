@@ -94,6 +94,18 @@ class BankSettings:
     pickup_days: int = DEFAULT_PICKUP_DAYS
 
 
+def get_reward(reward_id: int | None) -> Reward | None:
+    return db.session.get(Reward, reward_id) if reward_id else None
+
+
+def get_redemption(redemption_id: int | None) -> Redemption | None:
+    return db.session.get(Redemption, redemption_id) if redemption_id else None
+
+
+def get_partner(partner_id: int | None) -> Partner | None:
+    return db.session.get(Partner, partner_id) if partner_id else None
+
+
 def bank_for(community_id: int) -> BankSettings:
     row = db.session.get(Bank, community_id)
     if row is None:
@@ -523,6 +535,14 @@ def update_reward(
     return reward
 
 
+def _check_token(token: str | None) -> str:
+    """The form's one-time token (a double tap sends it twice); it names a row, so it must be sane."""
+    token = (token or "").strip()
+    if not token or len(token) > 64:
+        raise InvalidInput(code="invalid_token")
+    return token
+
+
 def _check_quantity(quantity: int, *, field: str = "quantity") -> None:
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_DONATION:
         raise InvalidInput(_l("A whole number from 1 to %(n)d.", n=MAX_DONATION), code="invalid_quantity", field=field)
@@ -537,7 +557,7 @@ def record_donation(
     _require_staff(staff, db.session.get(Unit, reward.community_id))
     # The reward's row is the lock that makes the token check race-free (and stock is changed under it anyway).
     db.session.execute(select(Reward.id).where(Reward.id == reward.id).with_for_update())
-    key = f"donation:{reward.community_id}:{token}"
+    key = f"donation:{reward.community_id}:{_check_token(token)}"
     booked = db.session.scalar(
         select(Donation).join(StockMovement, StockMovement.donation_id == Donation.id).where(StockMovement.key == key)
     )
@@ -585,9 +605,7 @@ def request_redemption(
         raise NotAllowed()
     if reward.community_id != resident.community_id:
         raise NotAllowed(_l("This reward belongs to another community's bank."), code="other_community")
-    token = (token or "").strip()[:64]
-    if not token:
-        raise InvalidInput(code="token_required")
+    token = _check_token(token)
     # The resident's row is the lock that makes the limit count and the token check race-free.
     db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
     replay = db.session.scalar(select(Redemption).where(Redemption.resident_id == resident.id, Redemption.request_token == token))
@@ -625,8 +643,10 @@ def request_redemption(
     db.session.flush()
     _move_stock(redemption, StockKind.HOLD, actor=actor, now=now)
     # Last, because it locks the whole community's ledger until commit: the shorter that holds, the better.
-    ledger.hold(resident, redemption.points, key=f"redemption:{redemption.id}:hold", cause=("redemption", redemption.id),
-                memo=reward.name, actor=actor, now=now)
+    held = ledger.hold(resident, redemption.points, key=f"redemption:{redemption.id}:hold",
+                       cause=("redemption", redemption.id), memo=reward.name, actor=actor, now=now)
+    redemption.hold_id = held.id
+    db.session.flush()
     db.session.expire(reward, ["stock"])
     return redemption
 
@@ -684,8 +704,7 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
         raise WrongState(_l("This redemption has not been approved yet."), code="not_approved")
     _check_step(redemption, RedemptionState.FULFILLED, now)
     _move_stock(redemption, StockKind.SETTLE, actor=staff, now=now)
-    ledger.settle(redemption.resident, redemption.points, key=f"redemption:{redemption.id}:settle",
-                  cause=("redemption", redemption.id), memo=redemption.reward.name, actor=staff, now=now)
+    ledger.settle(redemption.hold, actor=staff, now=now)
     redemption.state = RedemptionState.FULFILLED.value
     redemption.closed_at, redemption.closed_by_id = now, staff.id
     db.session.flush()
@@ -752,8 +771,7 @@ def _check_step(redemption: Redemption, target: RedemptionState, now: datetime, 
 def _void(redemption: Redemption, state: RedemptionState, *, actor: Resident | None, reason: str, now: datetime) -> Redemption:
     db.session.execute(update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1))
     _move_stock(redemption, StockKind.VOID, actor=actor, now=now)
-    ledger.void(redemption.resident, redemption.points, key=f"redemption:{redemption.id}:void",
-                cause=("redemption", redemption.id), memo=redemption.reward.name, actor=actor, reason=reason, now=now)
+    ledger.void(redemption.hold, actor=actor, reason=reason, now=now)
     redemption.state = state.value
     redemption.closed_at, redemption.closed_by_id = now, actor.id if actor else None
     redemption.reason = reason[:500]

@@ -71,16 +71,24 @@ def _check_redemptions(report: Report) -> None:
         moves[redemption_id].append(kind)
     # Points each step moved: the positive side of each redemption transaction.
     points: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for cause_id, kind, amount in db.session.execute(
-        select(Transaction.cause_id, Transaction.kind, func.sum(Posting.amount))
+    holds: dict[int, int] = {}
+    for tx_id, cause_id, kind, amount in db.session.execute(
+        select(Transaction.id, Transaction.cause_id, Transaction.kind, func.sum(Posting.amount))
         .join(Posting, Posting.transaction_id == Transaction.id)
         .where(Transaction.cause_type == "redemption", Posting.amount > 0)
         .group_by(Transaction.id, Transaction.cause_id, Transaction.kind)
     ):
         points[cause_id][kind].append(int(amount))
+        if kind == TransactionKind.HOLD:
+            holds[cause_id] = tx_id
     for redemption in db.session.execute(
-        select(Redemption.id, Redemption.community_id, Redemption.state, Redemption.points).order_by(Redemption.id)
+        select(Redemption.id, Redemption.community_id, Redemption.state, Redemption.points, Redemption.hold_id)
+        .order_by(Redemption.id)
     ):
+        if redemption.hold_id != holds.get(redemption.id):
+            report.problems.append(Problem(
+                "redemption_hold", f"redemption {redemption.id} names hold {redemption.hold_id}, its hold is "
+                f"{holds.get(redemption.id)}", redemption.community_id))
         expected = EXPECTED_STEPS[RedemptionState(redemption.state)]
         steps = moves.get(redemption.id, [])
         if sorted(steps) != sorted(expected):

@@ -12,11 +12,11 @@ from ..accounts import services as accounts
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role, is_staff_anywhere
 from ..errors import DomainError
-from ..extensions import db
-from ..forms import apply_error
+from ..forms import apply_error, int_arg
 from ..ledger import services as ledger
 from ..qr import qr_svg
 from ..units.models import Unit, full_name
+from ..units.services import get_unit
 from ..web import ActionForm
 from . import cli, photos, services, verify
 from . import demo as bank_demo
@@ -31,14 +31,14 @@ bp = Blueprint("bank", __name__, url_prefix="/bank")
 
 def own_reward(reward_id: int) -> Reward:
     """A reward of the current resident's own bank; anyone else's is a 404."""
-    reward = db.session.get(Reward, reward_id)
+    reward = services.get_reward(reward_id)
     if reward is None or reward.community_id != current_user.community_id:
         abort(404)
     return reward
 
 
 def own_redemption(redemption_id: int) -> Redemption:
-    redemption = db.session.get(Redemption, redemption_id)
+    redemption = services.get_redemption(redemption_id)
     if redemption is None or redemption.resident_id != current_user.id:
         abort(404)
     return redemption
@@ -59,7 +59,7 @@ def managed_community(community_id: int | None) -> Unit:
 
 def managed(obj):
     """Any bank object of a community the user is staff of; staff of another community get a 404."""
-    if obj is None or not has_role(current_user, Role.STAFF, db.session.get(Unit, obj.community_id)):
+    if obj is None or not has_role(current_user, Role.STAFF, get_unit(obj.community_id)):
         abort(404)
     return obj
 
@@ -152,7 +152,7 @@ def cancel(redemption_id: int):
 @bp.get("/photos/<int:reward_id>/<token>-<size>.jpg")
 def photo(reward_id: int, token: str, size: str):
     """Photos are only for the reward's own community (its residents and staff)."""
-    item = db.session.get(Reward, reward_id)
+    item = services.get_reward(reward_id)
     if item is None or item.photo != token or size not in photos.SIZES:
         abort(404)
     if item.community_id != current_user.community_id and not has_role(current_user, Role.STAFF, item.community):
@@ -186,7 +186,7 @@ def staff_queue():
 
 @bp.post("/staff/redemptions/<int:redemption_id>/approve")
 def staff_approve(redemption_id: int):
-    item = managed(db.session.get(Redemption, redemption_id))
+    item = managed(services.get_redemption(redemption_id))
     if not _action_ok():
         abort(400)
     try:
@@ -200,7 +200,7 @@ def staff_approve(redemption_id: int):
 
 @bp.post("/staff/redemptions/<int:redemption_id>/reject")
 def staff_reject(redemption_id: int):
-    item = managed(db.session.get(Redemption, redemption_id))
+    item = managed(services.get_redemption(redemption_id))
     form = RejectForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for not approving."), "error")
@@ -216,7 +216,7 @@ def staff_reject(redemption_id: int):
 
 @bp.post("/staff/redemptions/<int:redemption_id>/cancel")
 def staff_cancel(redemption_id: int):
-    item = managed(db.session.get(Redemption, redemption_id))
+    item = managed(services.get_redemption(redemption_id))
     form = RejectForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for cancelling."), "error")
@@ -237,12 +237,12 @@ def staff_handover():
 
 def _handover_page(form: HandoverForm, status: int = 200, resident: Resident | None = None):
     ids = _staff_ids()
-    done = request.args.get("done", type=int)
-    done_item = db.session.get(Redemption, done) if done else None
+    done_item = services.get_redemption(int_arg(request.args, "done"))
     if done_item is not None and done_item.community_id not in ids:
         done_item = None
-    if resident is None and request.args.get("resident", type=int):
-        resident = db.session.get(Resident, request.args.get("resident", type=int))
+    resident_id = int_arg(request.args, "resident")
+    if resident is None and resident_id:
+        resident = accounts.get_resident(resident_id)
     if resident is not None and resident.community_id not in ids:
         abort(404)
     waiting = services.redemptions_in(ids, RedemptionState.APPROVED, resident_id=resident.id if resident else None, limit=100)
@@ -262,7 +262,7 @@ def staff_handover_scan():
             return redirect(url_for("bank.staff_handover", resident=resident.id))
         _add_error(form.code, _("No redemption with this pickup code in your communities."))
         return _handover_page(form, 422)
-    if not has_role(current_user, Role.STAFF, db.session.get(Unit, item.community_id)):
+    if not has_role(current_user, Role.STAFF, get_unit(item.community_id)):
         _add_error(form.code, _("No redemption with this pickup code in your communities."))
         return _handover_page(form, 422)
     return _fulfil(item, form)
@@ -270,7 +270,7 @@ def staff_handover_scan():
 
 @bp.post("/staff/redemptions/<int:redemption_id>/fulfil")
 def staff_fulfil(redemption_id: int):
-    item = managed(db.session.get(Redemption, redemption_id))
+    item = managed(services.get_redemption(redemption_id))
     if not _action_ok():
         abort(400)
     return _fulfil(item, HandoverForm(formdata=None))
@@ -304,7 +304,7 @@ def _action_ok() -> bool:
 
 @bp.get("/staff/residents/<int:resident_id>")
 def staff_for_resident(resident_id: int):
-    resident = managed(db.session.get(Resident, resident_id))
+    resident = managed(accounts.get_resident(resident_id))
     return render_template("bank/staff_for_resident.html", resident=resident, entries=services.catalogue(resident),
                            balance=ledger.balance_of(resident), redemptions=services.redemptions_of(resident, limit=10),
                            form=RequestForm(), home=full_name(resident.unit))
@@ -312,8 +312,8 @@ def staff_for_resident(resident_id: int):
 
 @bp.post("/staff/residents/<int:resident_id>/rewards/<int:reward_id>")
 def staff_request_for(resident_id: int, reward_id: int):
-    resident = managed(db.session.get(Resident, resident_id))
-    item = db.session.get(Reward, reward_id)
+    resident = managed(accounts.get_resident(resident_id))
+    item = services.get_reward(reward_id)
     if item is None or item.community_id != resident.community_id:
         abort(404)
     form = RequestForm()
@@ -333,7 +333,7 @@ def staff_request_for(resident_id: int, reward_id: int):
 
 
 def _community_arg() -> int | None:
-    return request.values.get("community", type=int)
+    return int_arg(request.values, "community")
 
 
 def _partner_choices(community_id: int, blank: str) -> list[tuple[int, str]]:
@@ -390,7 +390,7 @@ def staff_new_reward():
 
 @bp.route("/staff/rewards/<int:reward_id>", methods=["GET", "POST"])
 def staff_edit_reward(reward_id: int):
-    item = managed(db.session.get(Reward, reward_id))
+    item = managed(services.get_reward(reward_id))
     initial = None
     if request.method == "GET":
         initial = {key: getattr(item, key) for key in (
@@ -426,7 +426,7 @@ def staff_partners():
 @bp.route("/staff/partners/<int:partner_id>", methods=["GET", "POST"])
 def staff_partner(partner_id: int | None = None):
     communities = communities_for(current_user)
-    item = managed(db.session.get(Partner, partner_id)) if partner_id else None
+    item = managed(services.get_partner(partner_id)) if partner_id else None
     form = PartnerForm(obj=item if request.method == "GET" else None)
     form.community.choices = [SelectChoice(c.id, c.name) for c in communities]
     if item is not None:
@@ -440,7 +440,7 @@ def staff_partner(partner_id: int | None = None):
                       contact_phone=form.contact_phone.data or "", address=form.address.data or "", note=form.note.data or "")
         try:
             if item is None:
-                item = services.create_partner(db.session.get(Unit, community), staff=current_user, **fields)
+                item = services.create_partner(get_unit(community), staff=current_user, **fields)
             else:
                 services.update_partner(item, staff=current_user, **fields)
         except DomainError as error:
@@ -459,8 +459,8 @@ def staff_donations():
     rewards = services.rewards_of(community.id)
     form.reward_id.choices = [SelectChoice(0, _("Choose…"))] + [SelectChoice(r.id, r.name) for r in rewards]
     form.partner_id.choices = _partner_choices(community.id, _("Choose…"))
-    if request.method == "GET" and request.args.get("reward", type=int):
-        form.reward_id.data = request.args.get("reward", type=int)
+    if request.method == "GET" and int_arg(request.args, "reward"):
+        form.reward_id.data = int_arg(request.args, "reward")
         chosen = next((r for r in rewards if r.id == form.reward_id.data), None)
         if chosen is not None and chosen.partner_id:
             form.partner_id.data = chosen.partner_id
@@ -471,7 +471,7 @@ def staff_donations():
         else:
             try:
                 donation = services.record_donation(
-                    item, staff=current_user, partner=db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None,
+                    item, staff=current_user, partner=services.get_partner(form.partner_id.data),
                     quantity=form.quantity.data, received_on=form.received_on.data, note=form.note.data or "",
                     token=form.token.data,
                 )

@@ -218,8 +218,8 @@ def test_rejection_returns_points_and_stock(bank):
     assert ledger.balance_of(resident) == 30 and fresh(reward).stock == 2
     assert community_balance(bank.community.id, AccountKind.HOLDS) == 0
     assert services.held_units([reward.id]) == {reward.id: 0}
-    void = db.session.scalar(select(Transaction).where(Transaction.idempotency_key == f"redemption:{redemption.id}:void"))
-    assert void.kind == "void" and void.reason == "本周已发完" and void.actor_id == bank.staff.id
+    void = db.session.scalar(select(Transaction).where(Transaction.kind == "void", Transaction.cause_id == redemption.id))
+    assert void.cause_type == "redemption" and void.reason == "本周已发完" and void.actor_id == bank.staff.id
     assert verify_ledger().ok
 
 
@@ -286,9 +286,10 @@ def test_hand_over_settles_points_and_takes_the_unit_off_the_shelf(bank):
     assert community_balance(bank.community.id, AccountKind.HOLDS) == 0
     assert community_balance(bank.community.id, AccountKind.REDEEMED) == 10
     assert fresh(reward).stock == 1 and services.held_units([reward.id]) == {reward.id: 0}
-    keys = db.session.scalars(select(Transaction.idempotency_key).where(
+    steps = db.session.execute(select(Transaction.kind, Transaction.idempotency_key, Transaction.memo).where(
         Transaction.cause_type == "redemption", Transaction.cause_id == redemption.id).order_by(Transaction.id)).all()
-    assert keys == [f"redemption:{redemption.id}:hold", f"redemption:{redemption.id}:settle"]
+    hold = f"redemption:{redemption.id}:hold"
+    assert [tuple(row) for row in steps] == [("hold", hold, reward.name), ("settle", f"hold:{redemption.hold_id}:closed", reward.name)]
     assert verify_ledger().ok
 
 

@@ -494,3 +494,22 @@ def test_the_catalogue_costs_the_same_queries_for_two_rewards_or_eight(client, w
         world.request(resident, world.reward())
     db.session.commit()
     assert statements_for(client, "/bank/") == few
+
+
+@pytest.mark.parametrize("path", ["/bank/staff/handover?done=99999999999999999999", "/bank/staff/handover?resident=99999999999999999999",
+                                  "/bank/staff/rewards?community=99999999999999999999", "/bank/staff/donations?reward=99999999999999999999",
+                                  "/bank/rewards/99999999999999999999", "/bank/mine/99999999999999999999"])
+def test_huge_numbers_are_not_found_or_ignored_never_errors(client, world, path):
+    login(client, world.staff)
+    assert client.get(path).status_code in (200, 404)
+
+
+def test_junk_ids_and_tokens_in_forms_are_field_errors(client, world):
+    login(client, world.staff)
+    donation = {"reward_id": "99999999999999999999", "partner_id": world.partner.id, "quantity": "3", "token": "x"}
+    assert client.post("/bank/staff/donations", data=donation).status_code == 422
+    reward = world.reward()
+    db.session.commit()
+    long_token = {"reward_id": reward.id, "partner_id": world.partner.id, "quantity": "3", "token": "t" * 500}
+    assert client.post("/bank/staff/donations", data=long_token).status_code == 422
+    assert client.post("/bank/staff/rewards/new", data=reward_form(world, partner_id="99999999999999999999")).status_code == 422

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-11-23 09:39:43.504754
+Create Date: 2026-11-23 11:03:15.076222
 
 """
 from alembic import op
@@ -113,6 +113,7 @@ def upgrade():
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('hold_id', sa.Integer(), nullable=True),
     sa.Column('pickup_code', sa.String(length=12), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
@@ -122,10 +123,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['closed_by_id'], ['residents.id'], name=op.f('fk_redemptions_closed_by_id_residents')),
     sa.ForeignKeyConstraint(['community_id'], ['units.id'], name=op.f('fk_redemptions_community_id_units')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['residents.id'], name=op.f('fk_redemptions_decided_by_id_residents')),
+    sa.ForeignKeyConstraint(['hold_id'], ['ledger_transactions.id'], name=op.f('fk_redemptions_hold_id_ledger_transactions')),
     sa.ForeignKeyConstraint(['requested_by_id'], ['residents.id'], name=op.f('fk_redemptions_requested_by_id_residents')),
     sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_redemptions_resident_id_residents')),
     sa.ForeignKeyConstraint(['reward_id'], ['rewards.id'], name=op.f('fk_redemptions_reward_id_rewards')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_redemptions')),
+    sa.UniqueConstraint('hold_id', name=op.f('uq_redemptions_hold_id')),
     sa.UniqueConstraint('pickup_code', name=op.f('uq_redemptions_pickup_code')),
     sa.UniqueConstraint('resident_id', 'request_token', name=op.f('uq_redemptions_resident_id_request_token'))
     )
