@@ -123,10 +123,12 @@ def serve(args, port: int) -> subprocess.Popen:
 
 def session_for(app, user_id: int) -> requests.Session:
     """A browser already logged in: the Flask session cookie, signed as the server signs it."""
+    with app.app_context():
+        login_id = db.session.get(Resident, user_id).get_id()  # "<id>.<session token>", as Flask-Login stores it
     serializer = app.session_interface.get_signing_serializer(app)
     browser = requests.Session()
     # Host-only cookie for 127.0.0.1, so the server's updated session (with its CSRF secret) replaces it.
-    browser.cookies.set(app.config["SESSION_COOKIE_NAME"], serializer.dumps({"_user_id": str(user_id), "_fresh": True}),
+    browser.cookies.set(app.config["SESSION_COOKIE_NAME"], serializer.dumps({"_user_id": login_id, "_fresh": True}),
                         domain="127.0.0.1", path="/")
     browser.headers["User-Agent"] = "redemption-benchmark"
     # A phone opens a fresh connection after a pause; reusing one the server has timed out would be a client artefact.
@@ -230,7 +232,7 @@ def main() -> None:
 
         def open_page(visit):
             browser, reward_id = visit
-            page = browser.get(f"{base}/bank/rewards/{reward_id}", timeout=60)
+            page = browser.get(f"{base}/bank/rewards/{reward_id}", timeout=60, allow_redirects=False)
             return page.status_code, page.text
 
         t = time.perf_counter()
@@ -240,7 +242,9 @@ def main() -> None:
         # one at a time, for the latency without a queue
         def prepared(resident_id, reward_id):
             browser = session_for(app, resident_id)
-            html = browser.get(f"{base}/bank/rewards/{reward_id}", timeout=60).text
+            page = browser.get(f"{base}/bank/rewards/{reward_id}", timeout=60, allow_redirects=False)
+            assert page.status_code == 200, page.status_code
+            html = page.text
             form = {"csrf_token": TOKEN_RE.search(html).group(1), "token": FORM_TOKEN_RE.search(html).group(1)}
             return lambda: classify_request(browser.post(f"{base}/bank/rewards/{reward_id}/request", data=form,
                                                          allow_redirects=False, timeout=120))
@@ -278,14 +282,17 @@ def main() -> None:
         desks = {}
         for cid, staff_id in staff_by_community.items():
             browser = session_for(app, staff_id)
-            queue = browser.get(f"{base}/bank/staff", timeout=60).text
+            page = browser.get(f"{base}/bank/staff", timeout=60, allow_redirects=False)
+            assert page.status_code == 200, page.status_code
+            queue = page.text
             desks[cid] = (browser, TOKEN_RE.search(queue).group(1))
 
         def approve_call(redemption_id, cid):
             browser, csrf = desks[cid]
             response = browser.post(f"{base}/bank/staff/redemptions/{redemption_id}/approve", data={"csrf_token": csrf},
                                     allow_redirects=False, timeout=120)
-            return "approved" if response.status_code == 302 else f"unexpected:{response.status_code}"
+            approved = response.status_code == 302 and response.headers.get("Location", "").endswith("/bank/staff")
+            return "approved" if approved else f"unexpected:{response.status_code}"
 
         results, wall = timed_burst([lambda i=i, c=c: approve_call(i, c) for i, c in held], 64)
         report(f"approve (POST …/approve, {len(held)} requests, 64 at a time)", results, wall)

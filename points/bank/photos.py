@@ -23,6 +23,10 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 SIZES: dict[str, tuple[int, int]] = {"large": (480, 30_000), "thumb": (128, 5_000)}
 
 
+TOO_LARGE = _l("The photo is larger than 5 MB. Please choose a smaller one.")
+TOO_MANY_PIXELS = _l("The photo has too many pixels. Please choose a smaller one.")
+
+
 class InvalidPhoto(DomainError):
     code = "invalid_photo"
     message = _l("Please choose a photo in JPEG, PNG or WebP format.")
@@ -44,14 +48,14 @@ def encode(data: bytes) -> dict[str, bytes]:
     if not data:
         raise InvalidPhoto(field="photo")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidPhoto(_l("The photo is larger than 5 MB. Please choose a smaller one."), code="photo_too_large", field="photo")
+        raise InvalidPhoto(TOO_LARGE, code="photo_too_large", field="photo")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise InvalidPhoto(field="photo")
             width, height = probe.size
             if width * height > MAX_PIXELS:
-                raise InvalidPhoto(_l("The photo has too many pixels. Please choose a smaller one."), code="photo_too_large", field="photo")
+                raise InvalidPhoto(TOO_MANY_PIXELS, code="photo_too_large", field="photo")
             probe.verify()  # a truncated or corrupt file fails here, before we decode it for real
         with Image.open(io.BytesIO(data)) as image:
             image.load()

@@ -24,17 +24,20 @@ def check_stock(report: Report) -> None:
     free: dict[int, int] = defaultdict(int)
     held: dict[int, int] = defaultdict(int)
     for reward_id, f, h in db.session.execute(
-        select(StockMovement.reward_id, func.sum(StockMovement.free), func.sum(StockMovement.held)).group_by(StockMovement.reward_id)
+        select(StockMovement.reward_id, func.sum(StockMovement.free), func.sum(StockMovement.held))
+        .group_by(StockMovement.reward_id)
     ):
         free[reward_id], held[reward_id] = int(f or 0), int(h or 0)
     holding = dict(db.session.execute(
         select(Redemption.reward_id, func.count(Redemption.id))
         .where(Redemption.state.in_([s.value for s in HOLDING])).group_by(Redemption.reward_id)
     ).all())
-    for reward_id, community_id, stock in db.session.execute(select(Reward.id, Reward.community_id, Reward.stock).order_by(Reward.id)):
+    rewards = db.session.execute(select(Reward.id, Reward.community_id, Reward.stock).order_by(Reward.id))
+    for reward_id, community_id, stock in rewards:
         if stock != free[reward_id]:
             report.problems.append(Problem(
-                "stock_mismatch", f"reward {reward_id} shows stock {stock}, its stock ledger sums to {free[reward_id]}", community_id))
+                "stock_mismatch", f"reward {reward_id} shows stock {stock}, its stock ledger sums to {free[reward_id]}",
+                community_id))
         if held[reward_id] != holding.get(reward_id, 0):
             report.problems.append(Problem(
                 "held_mismatch", f"reward {reward_id}: {held[reward_id]} unit(s) held in the stock ledger, "
@@ -54,7 +57,8 @@ def check_stock(report: Report) -> None:
             expected = STOCK_EFFECT[kind]
         if (movement.free, movement.held) != expected:
             report.problems.append(Problem(
-                "bad_movement", f"stock movement {movement.id} ({kind}) moves {(movement.free, movement.held)}, expected {expected}"))
+                "bad_movement",
+                f"stock movement {movement.id} ({kind}) moves {(movement.free, movement.held)}, expected {expected}"))
     for donation_id in donations:
         if booked.get(donation_id, 0) != 1:
             report.problems.append(Problem(

@@ -8,7 +8,6 @@ import pytest
 
 from points.bank import services as bank_services
 from points.bank.models import Partner, Reward
-from points.extensions import db
 from points.ledger import services as ledger
 
 # 12:00 on Monday 23 November 2026 in Shanghai: a fixed "now" that tests move from with timedelta.
