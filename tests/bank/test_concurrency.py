@@ -4,41 +4,21 @@ Each thread has its own app context and so its own session and connection, as ea
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
 from points.accounts.models import Resident
 from points.bank import services
 from points.bank.models import Redemption, RedemptionState, Reward
-from points.errors import DomainError
 from points.extensions import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind
 from points.ledger.verify import verify_ledger
 
 from ..factories import Factory
+from ..ledger.test_concurrency import race  # threads released together, a refusal as its code
 from .conftest import BankWorld
-
-
-def race(app, count, work):
-    """Run `work(i)` in `count` threads released together; a refusal comes back as its error code."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                return work(i)
-            except DomainError as error:
-                return error.code
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def assert_books_clean(app, reward_id):
