@@ -1,0 +1,1 @@
+"""The public-welfare bank (公益银行): catalogue, donations and two-phase redemption."""

@@ -1,0 +1,108 @@
+"""A resident redeems on one phone, staff approve and hand over on another: the whole two-phase redemption."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from points.accounts import services as accounts
+from points.accounts.models import Role
+from points.bank import services as bank
+from points.bank.models import Redemption, RedemptionState
+from points.extensions import db
+from points.ledger import services as ledger
+from points.units.models import Level
+from points.units.services import create_unit
+
+from .conftest import assert_no_sideways_scroll, decode_qr
+
+pytestmark = pytest.mark.browser
+
+
+def photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (230, 190, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def log_in(page, url, phone):
+    page.goto(url + "/login")
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("密码").fill("hongye2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/wallet")
+
+
+def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, phone, tmp_path):
+    live_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    with live_app.app_context():
+        street = create_unit("宏业村街道", Level.STREET, parent=create_unit("蚌山区", Level.DISTRICT))
+        community = create_unit("第一社区", Level.COMMUNITY, parent=street)
+        home = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
+        staff = accounts.register_resident(name="社工小李", phone="13800000001", password="hongye2026", unit=home)
+        accounts.grant_role(staff, Role.STAFF, community, admin=None)
+        resident = accounts.register_resident(name="王芳", phone="13900000001", password="hongye2026", unit=home)
+        ledger.award_manually(resident, 30, staff=staff, reason="楼道清扫志愿服务", key="seed")
+        partner = bank.create_partner(community, staff=staff, name="红叶超市", kind="merchant")
+        reward = bank.create_reward(
+            community, bank.RewardDetails(name="鸡蛋一盒", price=12, partner_id=partner.id, description="土鸡蛋10枚"),
+            staff=staff, photo=photo(), first_donation=3,
+        )
+        reward_id, staff_id = reward.id, staff.id
+
+    # The resident browses the bank on her phone and asks for the eggs.
+    mine = phone()
+    log_in(mine, live_server.url, "13900000001")
+    mine.get_by_role("link", name="公益银行").click()
+    assert mine.get_by_test_id("balance").inner_text() == "30"
+    row = mine.get_by_test_id(f"reward-{reward_id}")
+    assert "剩 3 件" in row.inner_text() and "可以兑换" in row.inner_text()
+    assert_no_sideways_scroll(mine)
+    row.get_by_role("link").click()
+    assert mine.locator("img.photo").evaluate("img => img.naturalWidth") > 0
+    mine.get_by_role("button", name="用 12 积分兑换").click()
+    assert "已提交申请，12 积分已冻结" in mine.locator(".flash").inner_text()
+    assert mine.get_by_test_id("state").inner_text() == "待审核"
+    assert_no_sideways_scroll(mine)
+
+    # A staff member approves it from the queue on another phone.
+    desk = phone()
+    log_in(desk, live_server.url, "13800000001")
+    desk.goto(live_server.url + "/bank/staff")
+    card = desk.locator("[data-testid^=request-]")
+    assert "王芳" in card.inner_text() and "鸡蛋一盒" in card.inner_text() and "余额 18 · 冻结 12" in card.inner_text()
+    assert_no_sideways_scroll(desk)
+    card.get_by_role("button", name="通过", exact=True).click()
+    assert "已通过" in desk.locator(".flash").inner_text()
+
+    # The resident shows the pickup QR; the desk reads it from a screenshot and types what it decoded.
+    mine.reload()
+    assert mine.get_by_test_id("state").inner_text() == "待领取"
+    qr = mine.locator(".qr-box svg")
+    qr.scroll_into_view_if_needed()
+    codes = decode_qr(qr.screenshot())
+    assert len(codes) == 1 and re.fullmatch(r"POINTS:R:[0-9A-Z]{6}", codes[0])
+    assert mine.get_by_test_id("pickup-code").inner_text().replace(" ", "") == codes[0].removeprefix("POINTS:R:")
+    assert_no_sideways_scroll(mine)
+
+    desk.get_by_role("link", name="交付").first.click()
+    desk.get_by_label("取货码或居民码").fill(codes[0])
+    desk.get_by_role("button", name="确认").click()
+    result = desk.get_by_test_id("handover-result")
+    assert "请交付：鸡蛋一盒" in result.inner_text() and "王芳" in result.inner_text()
+    assert_no_sideways_scroll(desk)
+    desk.goto(live_server.url + "/bank/staff/rewards")
+    assert desk.get_by_test_id(f"stock-{reward_id}").inner_text() == "可兑 2 · 冻结 0"
+
+    # Both screens agree with the books.
+    mine.reload()
+    assert mine.get_by_test_id("state").inner_text() == "已领取"
+    mine.goto(live_server.url + "/bank/")
+    assert mine.get_by_test_id("balance").inner_text() == "18"
+    assert "剩 2 件" in mine.get_by_test_id(f"reward-{reward_id}").inner_text()
+    with live_app.app_context():
+        redemption = db.session.query(Redemption).one()
+        assert redemption.status == RedemptionState.FULFILLED and redemption.closed_by_id == staff_id
+        assert ledger.balance_of(redemption.resident) == 18
