@@ -6,6 +6,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from points.accounts import services as accounts
 from points.accounts.models import Role
@@ -56,15 +57,18 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     mine = phone()
     log_in(mine, live_server.url, "13900000001")
     mine.get_by_role("link", name="公益银行").click()
-    assert mine.get_by_test_id("balance").inner_text() == "30"
+    expect(mine.get_by_test_id("balance")).to_have_text("30")
     row = mine.get_by_test_id(f"reward-{reward_id}")
-    assert "剩 3 件" in row.inner_text() and "可以兑换" in row.inner_text()
+    expect(row).to_contain_text("剩 3 件")
+    expect(row).to_contain_text("可以兑换")
     assert_no_sideways_scroll(mine)
     row.get_by_role("link").click()
-    assert mine.locator("img.photo").evaluate("img => img.naturalWidth") > 0
+    picture = mine.locator("img.photo")
+    expect(picture).to_have_js_property("complete", True)  # read the image only once it has loaded
+    assert picture.evaluate("img => img.naturalWidth") > 0
     mine.get_by_role("button", name="用 12 积分兑换").click()
-    assert "已提交申请，12 积分已冻结" in mine.locator(".flash").inner_text()
-    assert mine.get_by_test_id("state").inner_text() == "待审核"
+    expect(mine.locator(".flash")).to_contain_text("已提交申请，12 积分已冻结")
+    expect(mine.get_by_test_id("state")).to_have_text("待审核")
     assert_no_sideways_scroll(mine)
 
     # A staff member approves it from the queue on another phone.
@@ -72,14 +76,15 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     log_in(desk, live_server.url, "13800000001")
     desk.goto(live_server.url + "/bank/staff")
     card = desk.locator("[data-testid^=request-]")
-    assert "王芳" in card.inner_text() and "鸡蛋一盒" in card.inner_text() and "余额 18 · 冻结 12" in card.inner_text()
+    for text in ("王芳", "鸡蛋一盒", "余额 18 · 冻结 12"):
+        expect(card).to_contain_text(text)
     assert_no_sideways_scroll(desk)
     card.get_by_role("button", name="通过", exact=True).click()
-    assert "已通过" in desk.locator(".flash").inner_text()
+    expect(desk.locator(".flash")).to_contain_text("已通过")
 
     # The resident shows the pickup QR; the desk reads it from a screenshot and types what it decoded.
     mine.reload()
-    assert mine.get_by_test_id("state").inner_text() == "待领取"
+    expect(mine.get_by_test_id("state")).to_have_text("待领取")
     qr = mine.locator(".qr-box svg")
     qr.scroll_into_view_if_needed()
     codes = decode_qr(qr.screenshot())
@@ -91,17 +96,18 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     desk.get_by_label("取货码或居民码").fill(codes[0])
     desk.get_by_role("button", name="确认").click()
     result = desk.get_by_test_id("handover-result")
-    assert "请交付：鸡蛋一盒" in result.inner_text() and "王芳" in result.inner_text()
+    expect(result).to_contain_text("请交付：鸡蛋一盒")
+    expect(result).to_contain_text("王芳")
     assert_no_sideways_scroll(desk)
     desk.goto(live_server.url + "/bank/staff/rewards")
-    assert desk.get_by_test_id(f"stock-{reward_id}").inner_text() == "可兑 2 · 冻结 0"
+    expect(desk.get_by_test_id(f"stock-{reward_id}")).to_have_text("可兑 2 · 冻结 0")
 
     # Both screens agree with the books.
     mine.reload()
-    assert mine.get_by_test_id("state").inner_text() == "已领取"
+    expect(mine.get_by_test_id("state")).to_have_text("已领取")
     mine.goto(live_server.url + "/bank/")
-    assert mine.get_by_test_id("balance").inner_text() == "18"
-    assert "剩 2 件" in mine.get_by_test_id(f"reward-{reward_id}").inner_text()
+    expect(mine.get_by_test_id("balance")).to_have_text("18")
+    expect(mine.get_by_test_id(f"reward-{reward_id}")).to_contain_text("剩 2 件")
     with live_app.app_context():
         redemption = db.session.query(Redemption).one()
         assert redemption.status == RedemptionState.FULFILLED and redemption.closed_by_id == staff_id

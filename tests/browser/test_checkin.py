@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from points.accounts import services as accounts
 from points.accounts.models import Role
@@ -60,7 +61,7 @@ def scan_as_logged_out_resident(phone, url: str):
     page = phone()
     page.goto(url)
     page.wait_for_url(lambda url: "/login?next=" in url)
-    assert "登录后即为您签到" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("登录后即为您签到")
     assert_no_sideways_scroll(page)
     log_in(page, RESIDENT_PHONE)
     page.wait_for_url("**/checkins/*")
@@ -78,18 +79,19 @@ def test_scan_the_printed_poster_log_in_and_be_credited_once(live_app, live_serv
 
     resident = scan_as_logged_out_resident(phone, decoded[0])
     result = resident.get_by_test_id("checkin-result")
-    assert "签到成功" in result.inner_text() and "积分 +10" in result.inner_text()
+    expect(result).to_contain_text("签到成功")
+    expect(result).to_contain_text("积分 +10")
     assert_no_sideways_scroll(resident)
     resident.get_by_role("link", name="查看我的积分和明细").click()
     resident.wait_for_url("**/wallet")
-    assert resident.get_by_test_id("balance").inner_text() == "10"
-    assert "红叶亭话 · 楼道照明改造" in resident.locator("main").inner_text()
+    expect(resident.get_by_test_id("balance")).to_have_text("10")
+    expect(resident.locator("main")).to_contain_text("红叶亭话 · 楼道照明改造")
 
     resident.goto(decoded[0])  # scanning again
     resident.wait_for_url("**/checkins/*")
-    assert "已签到" in resident.get_by_test_id("checkin-result").inner_text()
+    expect(resident.get_by_test_id("checkin-result")).to_contain_text("已签到")
     resident.goto(live_server.url + "/wallet")
-    assert resident.get_by_test_id("balance").inner_text() == "10"
+    expect(resident.get_by_test_id("balance")).to_have_text("10")
 
 
 def test_scan_the_kiosks_rotating_code(live_app, live_server, phone, browser):
@@ -107,17 +109,17 @@ def test_scan_the_kiosks_rotating_code(live_app, live_server, phone, browser):
         poster_url = decode_qr(staff.screenshot(full_page=True))[0]
         refused = phone()
         refused.goto(poster_url)
-        assert "动态签到码" in refused.locator("main").inner_text()
+        expect(refused.locator("main")).to_contain_text("动态签到码")
 
         resident = scan_as_logged_out_resident(phone, decoded[0])
-        assert "签到成功" in resident.get_by_test_id("checkin-result").inner_text()
+        expect(resident.get_by_test_id("checkin-result")).to_contain_text("签到成功")
         tablet.wait_for_function("document.querySelector('[data-kiosk-count]').textContent.trim() === '1'", timeout=10_000)
 
         resident.goto(decoded[0])
         resident.wait_for_url("**/checkins/*")
-        assert "已签到" in resident.get_by_test_id("checkin-result").inner_text()
+        expect(resident.get_by_test_id("checkin-result")).to_contain_text("已签到")
         resident.goto(live_server.url + "/wallet")
-        assert resident.get_by_test_id("balance").inner_text() == "10"
+        expect(resident.get_by_test_id("balance")).to_have_text("10")
     finally:
         tablet.context.close()
 
@@ -133,7 +135,8 @@ def test_staff_check_in_a_typed_card_code_without_javascript(live_app, live_serv
         page.get_by_label("居民码").fill(ids["member"].lower())
         page.get_by_label("居民码").press("Enter")  # what a keyboard-wedge scanner does
         result = page.get_by_test_id("checkin-result")
-        assert "王芳" in result.inner_text() and "签到成功" in result.inner_text()
+        expect(result).to_contain_text("王芳")
+        expect(result).to_contain_text("签到成功")
         assert_no_sideways_scroll(page)
     finally:
         context.close()
@@ -202,7 +205,8 @@ def test_staff_scan_a_member_qr_with_the_camera(live_app, live_server, phone, ca
     page.get_by_role("button", name="用摄像头扫码").click()
     result = page.get_by_test_id("checkin-result")
     result.wait_for(timeout=15_000)
-    assert "王芳" in result.inner_text() and "签到成功" in result.inner_text()
-    assert page.get_by_test_id("count").inner_text() == "1"
+    expect(result).to_contain_text("王芳")
+    expect(result).to_contain_text("签到成功")
+    expect(page.get_by_test_id("count")).to_have_text("1")
     assert page.url.endswith("/scan")  # answered in place: the camera kept running
     context.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from points.accounts.models import Resident
 from points.extensions import db
@@ -30,7 +31,7 @@ def test_register_log_in_and_read_the_member_qr(live_app, live_server, phone):
     page.get_by_role("button", name="注册").click()
 
     page.wait_for_url("**/wallet")
-    assert page.get_by_test_id("balance").inner_text() == "0"
+    expect(page.get_by_test_id("balance")).to_have_text("0")
     assert_no_sideways_scroll(page)
 
     page.get_by_role("button", name="退出").click()
