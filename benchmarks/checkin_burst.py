@@ -76,7 +76,7 @@ def seed(url: str, residents: int) -> dict:
     from points.checkin.models import VenueKind
     from points.cli import upgrade_database
     from points.db import utcnow
-    from points.extensions import db
+    from points.db import db
     from points.units.models import Level
     from points.units.services import create_unit
 
@@ -110,7 +110,7 @@ def queries_per_scan(url: str, scene: dict) -> tuple[int, int]:
     """SQL statements for one scan request (and of them, inside the write transaction), with a test client."""
     from sqlalchemy import event
 
-    from points.extensions import db
+    from points.db import db
 
     app = app_for(url)
     counted = []
@@ -135,7 +135,7 @@ def verify(url: str, scene: dict, expected: int) -> dict:
     from sqlalchemy import func, select
 
     from points.checkin.models import Checkin
-    from points.extensions import db
+    from points.db import db
     from points.ledger.models import Transaction
     from points.ledger.verify import verify_ledger
 

@@ -47,7 +47,7 @@ from points.accounts.models import Resident, Role  # noqa: E402
 from points.bank import services as bank  # noqa: E402
 from points.bank.models import Redemption, RedemptionState, Reward  # noqa: E402
 from points.cli import upgrade_database  # noqa: E402
-from points.extensions import db  # noqa: E402
+from points.db import db  # noqa: E402
 from points.ledger import services as ledger  # noqa: E402
 from points.ledger.models import Account, AccountKind  # noqa: E402
 from points.units.models import Level  # noqa: E402

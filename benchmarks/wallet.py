@@ -24,7 +24,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from points import create_app  # noqa: E402
 from points.accounts.models import Resident  # noqa: E402
-from points.extensions import db  # noqa: E402
+from points.db import db  # noqa: E402
 from points.ledger.models import Account, ChainHead, Posting, Transaction  # noqa: E402
 from points.ledger.services import chain_hash  # noqa: E402
 from points.units.models import Unit  # noqa: E402

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from .extensions import db
+from .db import db
 
 
 def _create_app() -> Flask:

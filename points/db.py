@@ -19,8 +19,10 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, ParamSpec, TypeVar
 
-from sqlalchemy import DateTime, event
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 P = ParamSpec("P")
@@ -31,6 +33,21 @@ _IN_SERVICE = "points_in_service"
 WRITE_WAIT_SECONDS = 30  # how long a writer waits for the write lock before giving up ("database is locked")
 _writer_queues: dict[str, threading.Lock] = {}
 _writer_queues_guard = threading.Lock()
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
 
 
 def install_sqlite_pragmas(engine: Engine) -> None:
@@ -85,8 +102,6 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from .extensions import db
-
         session = db.session()  # the scoped session's current Session
         if session.info.get(_IN_SERVICE):
             # A savepoint: if the inner service fails and the outer one carries on, none of the inner

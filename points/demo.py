@@ -10,8 +10,7 @@ from typing import Callable
 
 from .accounts import services as accounts
 from .accounts.models import Resident, Role
-from .db import utcnow
-from .extensions import db
+from .db import db, utcnow
 from .ledger import services as ledger
 from .ledger.models import Action
 from .units.models import Level, Unit

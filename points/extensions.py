@@ -1,4 +1,4 @@
-"""The Flask extensions, created once and bound in `init_app`; the SQLite connection set-up lives here too."""
+"""The Flask extensions, created once and bound in `init_app`. The database object itself lives in `points.db`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,27 +6,10 @@ from pathlib import Path
 from flask import Flask
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
-from .db import install_sqlite_pragmas
+from .db import db, install_sqlite_pragmas
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from points import create_app
-from points.extensions import db
+from points.db import db
 
 from .factories import Factory
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from points.accounts import services as accounts
 from points.accounts.models import Resident, Role
-from points.extensions import db
+from points.db import db
 from points.units.models import Level, Unit
 from points.units.services import create_unit
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from points import create_app
 from points.accounts.models import Resident, Role
-from points.extensions import db
+from points.db import db
 from points.ledger.models import Posting
 from points.units.models import Unit
 

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from points import create_app
 from points.cli import upgrade_database
-from points.extensions import db
+from points.db import db
 
 from .conftest import PG_URL, _config, postgres_reachable
 

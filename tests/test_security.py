@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from points.extensions import db
+from points.db import db
 from points.units.models import Unit
 
 

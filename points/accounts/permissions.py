@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ..extensions import db
+from ..db import db
 from ..units.models import Level, Unit
 from .models import Resident, Role
 

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import ratelimit
-from ..db import transaction
+from ..db import db, transaction
 from ..errors import DomainError, NotAllowed
-from ..extensions import db
 from ..units.models import Level, Unit
 from .models import Resident, Role, RoleGrant, new_member_code, normalise_member_code
 from .permissions import has_role

@@ -13,8 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Resident
-from ..db import UTCDateTime, utcnow
-from ..extensions import db
+from ..db import UTCDateTime, db, utcnow
 from ..ledger.models import Transaction
 from ..units.models import Unit
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..db import db
 from ..ledger.models import Posting, Transaction, TransactionKind
 from ..ledger.verify import Problem, Report, register_checker
 from .models import HOLDING, STOCK_EFFECT, VOIDED, Donation, Redemption, RedemptionState, Reward, StockKind, StockMovement

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role
 from ..db import utcnow
-from ..extensions import csrf, db
+from ..db import db
+from ..extensions import csrf
 from . import codes, services
 from .explain import explain
 from .models import Meeting, MeetingStatus, Route

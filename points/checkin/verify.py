@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..db import db
 from ..ledger.models import Transaction, TransactionKind
 from ..ledger.verify import Problem, Report
 from .models import Checkin, CheckinUndo

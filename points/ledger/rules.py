@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db
+from ..db import db
 from .models import Action, EarningRule
 
 

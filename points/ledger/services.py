@@ -21,9 +21,8 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import has_role
-from ..db import transaction, utcnow
+from ..db import db, transaction, utcnow
 from ..errors import DomainError, NotAllowed
-from ..extensions import db
 from ..units.models import Unit
 from .models import (
     Account,

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..db import db
 from .models import Account, AccountKind, ChainHead, Posting, Transaction
 from .services import chain_hash
 

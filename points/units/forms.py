@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired
 
-from ..extensions import db
+from ..db import db
 from ..forms import db_id
 from .models import Level, Unit
 

@@ -7,9 +7,8 @@ import io
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from ..db import transaction
+from ..db import db, transaction
 from ..errors import DomainError
-from ..extensions import db
 from .models import Level, Unit
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from points.accounts import services as accounts
 from points.accounts.models import Resident
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.units.models import Unit
 
 from ..factories import Factory

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from points.accounts.models import Resident
-from points.extensions import db
+from points.db import db
 
 from ..conftest import csrf_token
 

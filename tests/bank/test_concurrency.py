@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from points.accounts.models import Resident
 from points.bank import services
 from points.bank.models import Redemption, RedemptionState, Reward
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind
 from points.ledger.verify import verify_ledger

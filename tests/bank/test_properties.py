@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from points.bank import services
 from points.bank.models import HOLDING, Reward
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import AccountKind
 from points.ledger.verify import verify_ledger

@@ -11,7 +11,7 @@ from points.bank.models import (
     HOLDING, TRANSITIONS, Donation, LimitPeriod, Redemption, RedemptionState, Reward, StockMovement,
 )
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import AccountKind, Transaction
 from points.ledger.verify import verify_ledger

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from points import create_app
 from points.bank import services
 from points.bank.models import Partner, Redemption, RedemptionState, Reward
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 
 from ..conftest import _config, csrf_token

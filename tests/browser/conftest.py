@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from points import create_app
-from points.extensions import db
+from points.db import db
 
 CHROMIUM = os.environ.get("POINTS_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}

@@ -12,7 +12,7 @@ from points.accounts import services as accounts
 from points.accounts.models import Role
 from points.bank import services as bank
 from points.bank.models import Redemption, RedemptionState
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.units.models import Level
 from points.units.services import create_unit

@@ -12,8 +12,7 @@ from points.accounts import services as accounts
 from points.accounts.models import Role
 from points.checkin import services
 from points.checkin.models import SecurityMode, VenueKind
-from points.db import utcnow
-from points.extensions import db
+from points.db import db, utcnow
 from points.units.models import Level
 from points.units.services import create_unit
 

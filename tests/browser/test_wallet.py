@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from points.accounts.models import Resident
-from points.extensions import db
+from points.db import db
 from points.units.models import Level
 from points.units.services import create_unit
 

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from points.checkin import services
 from points.checkin.models import Checkin
-from points.db import utcnow
-from points.extensions import db
+from points.db import db, utcnow
 
 from ..conftest import _make_app
 from .conftest import Scene

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from points.accounts.models import Resident
 from points.checkin import services
 from points.checkin.models import Checkin, CheckinUndo, Meeting, Route, Venue
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Transaction
 from points.ledger.verify import verify_ledger

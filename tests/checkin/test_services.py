@@ -12,7 +12,7 @@ from points.checkin import codes, services
 from points.checkin.explain import explain
 from points.checkin.models import Audience, Checkin, CheckinUndo, MeetingStatus, Route, SecurityMode
 from points.errors import DomainError, NotAllowed
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import EarningRule, Transaction, TransactionKind
 from points.ledger.verify import verify_ledger

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from points.checkin import codes, services
 from points.checkin.models import Checkin, CheckinTicket, Meeting, SecurityMode, Venue
-from points.db import utcnow
-from points.extensions import db
+from points.db import db, utcnow
 from points.ledger import services as ledger
 
 from .conftest import Scene

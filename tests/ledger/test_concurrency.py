@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from points.accounts.models import Resident
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, Action, Transaction
 from points.ledger.verify import verify_ledger

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, Action, Posting, Transaction
 from points.ledger.verify import verify_ledger

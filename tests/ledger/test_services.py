@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from points.errors import DomainError
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, Action, EarningRule, Posting, RefusedAward, Transaction
 from points.ledger.verify import verify_ledger

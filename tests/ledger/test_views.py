@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from points.extensions import db
+from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Action, Transaction
 

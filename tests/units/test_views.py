@@ -6,7 +6,7 @@ import io
 from sqlalchemy import select
 
 from points.accounts.models import RoleGrant
-from points.extensions import db
+from points.db import db
 from points.units.models import Unit
 
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ...accounts.models import Resident
-from ...db import transaction, utcnow
-from ...extensions import db
+from ...db import db, transaction, utcnow
 from ...units.models import Level, Unit
 from .. import photos
 from ..models import (

@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ...accounts.models import Resident
-from ...db import utcnow
-from ...extensions import db
+from ...db import db, utcnow
 from ...ledger import services as ledger
 from ...ledger.services import LOCAL_TZ
 from ..models import VOIDED, LimitPeriod, Redemption, Reward

@@ -18,9 +18,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
 from ...accounts.permissions import has_role
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ...ledger import services as ledger
 from ...ledger.models import Account, AccountKind, Posting, Transaction
 from ...ledger.services import InsufficientPoints, ReasonRequired

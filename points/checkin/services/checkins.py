@@ -20,9 +20,8 @@ from ... import ratelimit
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...accounts.services import resident_by_member_code
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ...ledger import services as ledger
 from ...ledger.models import Action
 from .. import codes

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 
 from ...accounts.models import Resident
-from ...extensions import db
+from ...db import db
 from ..models import Checkin, CheckinUndo, Meeting, MeetingInvitee, MeetingStatus, Venue
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # "today" as residents live it

@@ -9,9 +9,8 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ...accounts.models import Resident, Role, RoleGrant
 from ...accounts.permissions import has_role
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ...units.models import Unit
 from .. import codes
 from ..models import (

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from ...accounts.models import Resident
 from ...accounts.permissions import is_staff_anywhere
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ..models import ApiToken
 from .errors import TokenError
 

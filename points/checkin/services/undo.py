@@ -9,9 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ...ledger import services as ledger
 from ...ledger.models import Transaction
 from ...ledger.services import AlreadyReversed, ReasonRequired

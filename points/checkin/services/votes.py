@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
-from ...db import transaction, utcnow
+from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ...extensions import db
 from ..models import Ballot, Choice, Meeting, MeetingStatus, Vote, VoteMethod
 from .errors import VoteError
 from .lookup import standing_checkin

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...accounts.views import register_community_hint
 from ...demo import register_loader
-from ...extensions import db
+from ...db import db
 from ...ledger.verify import register_checker
 from .. import api
 from ..demo import load_demo_meetings

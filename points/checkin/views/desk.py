@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ...accounts import services as accounts
 from ...errors import DomainError
-from ...extensions import db
+from ...db import db
 from .. import services
 from ..explain import ROUTE_LABELS, explain, headline, subline
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm

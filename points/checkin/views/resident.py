@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from ...accounts.models import Role
 from ...accounts.permissions import has_role
-from ...db import utcnow
+from ...db import db, utcnow
 from ...errors import DomainError
-from ...extensions import db
 from ...ledger.services import balance_of
 from ...qr import qr_svg
 from ...web import ActionForm

@@ -11,9 +11,8 @@ from wtforms import SelectChoice
 from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import communities_for, has_role, is_staff_anywhere
-from ...db import utcnow
+from ...db import db, utcnow
 from ...errors import DomainError
-from ...extensions import db
 from ...forms import apply_error
 from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
