@@ -31,17 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
 
-    from .accounts import views as accounts_views
-    from .checkin import views as checkin_views
-    from .bank import views as bank_views
-    from .ledger import views as ledger_views
-    from .units import views as units_views
+    from .domains import init_domains
 
-    accounts_views.init_app(app)
-    checkin_views.init_app(app)
-    bank_views.init_app(app)
-    ledger_views.init_app(app)
-    units_views.init_app(app)
+    init_domains(app)
 
     from . import cli
 

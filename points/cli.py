@@ -1,9 +1,8 @@
-"""The `points` command: a Flask CLI group with serve, demo, create-admin, ledger verify, backup and units."""
+"""The `points` command: a Flask CLI group with the core's serve, demo and backup; domains add theirs in `init_app`."""
 from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +26,7 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (serve, demo, create_admin, ledger, backup, units):
+    for command in (serve, demo, backup):
         app.cli.add_command(command)
 
 
@@ -39,9 +38,8 @@ def upgrade_database() -> None:
 
 
 def database_is_empty() -> bool:
-    from .units.models import Unit
-
-    return db.session.scalar(select(Unit.id).limit(1)) is None
+    """No row in any of the models' tables (the migration bookkeeping aside)."""
+    return all(db.session.execute(select(table).limit(1)).first() is None for table in db.metadata.sorted_tables)
 
 
 @click.command()
@@ -101,63 +99,7 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
         click.echo(f"  {role:<10} {phone} / {password}")
 
 
-@click.command("create-admin")
-@click.option("--phone", required=True)
-@click.option("--name", required=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--unit", "unit_name", required=True, help="Name (or id) of the unit, usually the district, to administer.")
-@click.option("--building", "building_name", default=None, help="Where the admin lives (a building); defaults to the first one found under the unit.")
-@with_appcontext
-def create_admin(phone: str, name: str, password: str, unit_name: str, building_name: str | None) -> None:
-    """Create (or promote) an administrator of a unit and its whole subtree."""
-    from .accounts import services as accounts
-    from .accounts.models import Resident, Role
-    from .errors import DomainError
-    from .units.models import Level, Unit, full_name
 
-    matches = db.session.scalars(select(Unit).where(Unit.name == unit_name).order_by(Unit.path)).all()
-    if unit_name.isdigit() and not matches:
-        matches = [u for u in [db.session.get(Unit, int(unit_name))] if u is not None]
-    if not matches:
-        raise click.ClickException(f"No unit named {unit_name!r}. Load the unit tree first (points units import FILE).")
-    if len(matches) > 1:
-        listing = "\n".join(f"  {u.id}: {full_name(u, below=Level.DISTRICT) or u.name} ({u.level})" for u in matches)
-        raise click.ClickException(f"Several units are named {unit_name!r}; pass the id instead:\n{listing}")
-    unit = matches[0]
-    homes = select(Unit).where(Unit.path.startswith(unit.path), Unit.level == Level.BUILDING.value)
-    if building_name:
-        homes = homes.where(Unit.name == building_name)
-    home = db.session.scalar(homes.order_by(Unit.path).limit(1))
-    person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(phone)))
-    try:
-        if person is None:
-            person = accounts.register_resident(name=name, phone=phone, password=password, unit=home)
-        accounts.grant_role(person, Role.ADMIN, unit, admin=None)
-    except DomainError as error:
-        raise click.ClickException(str(error.message)) from error
-    click.echo(f"{person.name} ({person.phone}) is admin of {unit.name}.")
-
-
-@click.group()
-def ledger() -> None:
-    """The points ledger."""
-
-
-@ledger.command("verify")
-@with_appcontext
-def ledger_verify() -> None:
-    """Recompute every balance and hash chain; exit 1 naming the first bad transaction."""
-    from .ledger.verify import verify_ledger
-
-    report = verify_ledger()
-    if report.ok:
-        click.echo(f"OK: {report.transactions} transactions, {report.accounts} accounts; checked {', '.join(report.checked)}.")
-        return
-    click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.transactions} transactions.", err=True)
-    click.echo(f"First bad: {report.first_problem}", err=True)
-    for problem in report.problems[1:20]:
-        click.echo(f"  {problem}", err=True)
-    sys.exit(1)
 
 
 @click.command()
@@ -182,24 +124,3 @@ def backup(output: Path | None) -> None:
         src.backup(dst)  # SQLite's online backup API: a consistent snapshot even under concurrent writes
     shutil.move(tmp, output)
     click.echo(f"Backup written to {output}")
-
-
-@click.group()
-def units() -> None:
-    """The unit tree."""
-
-
-@units.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-@with_appcontext
-def units_import(file) -> None:
-    """Load units from a CSV file: district,street,community,compound,building per row."""
-    from .errors import DomainError
-    from .units.services import import_units_csv
-
-    upgrade_database()
-    try:
-        created = import_units_csv(file.read())
-    except DomainError as error:
-        raise click.ClickException(str(error.message)) from error
-    click.echo(f"{created} units created.")

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import ratelimit
-from .accounts import permissions
+from .domains import registry
 from .forms import MAX_ID
 
 bp = Blueprint("web", __name__)
@@ -23,8 +23,9 @@ class ActionForm(FlaskForm):
 
 @bp.get("/")
 def index():
-    if current_user.is_authenticated:
-        return redirect(url_for("ledger.wallet"))
+    home = registry().home_endpoint
+    if current_user.is_authenticated and home != "web.index":
+        return redirect(url_for(home))
     return render_template("web/index.html")
 
 
@@ -77,14 +78,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _page_context() -> dict:
-        user = current_user if current_user.is_authenticated else None
-        return {
-            "large_type": session.get("large", False),
-            "locale": str(get_locale()),
-            "is_staff": permissions.is_staff_anywhere(user),
-            "is_admin": permissions.is_admin_anywhere(user),
-            "action_form": ActionForm(),
-        }
+        return {"large_type": session.get("large", False), "locale": str(get_locale()), "action_form": ActionForm()}
 
     @app.after_request
     def _security_headers(response):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import db_id
@@ -25,3 +25,15 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"))
     new = PasswordField(_l("New password"), validators=[DataRequired(_l("Please choose a password."))])
+
+
+class GrantForm(FlaskForm):
+    phone = StringField(_l("Mobile number of the person"), validators=[DataRequired(_l("Please enter the mobile number."))])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("staff", _l("Community staff")), SelectChoice("admin", _l("Administrator")),
+            SelectChoice("council", _l("Council member")),
+        ],
+    )
+    unit = SelectField(_l("Unit"), coerce=db_id, validate_choice=False)

@@ -41,3 +41,11 @@ def communities_for(user: Resident, role: Role = Role.STAFF) -> list[Unit]:
     )
     return list(db.session.scalars(stmt))
 
+
+
+def page_context() -> dict:
+    """What every page's navigation needs to know about the person looking at it."""
+    from flask_login import current_user
+
+    user = current_user if current_user.is_authenticated else None
+    return {"is_staff": is_staff_anywhere(user), "is_admin": is_admin_anywhere(user)}

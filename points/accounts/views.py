@@ -1,12 +1,11 @@
 """Register, log in, log out, change password."""
 from __future__ import annotations
 
-from typing import Callable
-
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..domains import registry
 from ..errors import DomainError
 from ..extensions import login_manager
 from ..forms import apply_error, int_arg
@@ -19,18 +18,9 @@ from .models import Resident
 
 bp = Blueprint("accounts", __name__)
 
-# Where registration comes from may tell the community (a scanned venue's ticket in `next`); other domains
-# register a function `next path -> community id or None`, so this package needs to know none of them.
-_community_hints: list[Callable[[str], int | None]] = []
-
-
-def register_community_hint(hint: Callable[[str], int | None]) -> None:
-    if hint not in _community_hints:
-        _community_hints.append(hint)
-
-
 def _community_hint(next_path: str) -> int | None:
-    return next((found for hint in _community_hints if (found := hint(next_path))), None)
+    """Where registration comes from may tell the community (a scanned venue's ticket in `next`)."""
+    return next((found for hint in registry().community_hints if (found := hint(next_path))), None)
 
 
 @login_manager.user_loader

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..db import db
 from ..ledger.models import Posting, Transaction, TransactionKind
-from ..ledger.verify import Problem, Report, register_checker
+from ..ledger.verify import Problem, Report
 from .models import HOLDING, STOCK_EFFECT, VOIDED, Donation, Redemption, RedemptionState, Reward, StockKind, StockMovement
 
 # The stock movements (and the points transactions of the same names) each state implies.
@@ -105,7 +105,3 @@ def _check_redemptions(report: Report) -> None:
             report.problems.append(Problem(
                 "redemption_points", f"redemption {redemption.id} ({redemption.state}) has points transactions "
                 f"{dict(booked)}, expected {wanted}", redemption.community_id))
-
-
-def init_app() -> None:
-    register_checker("bank stock", check_stock)

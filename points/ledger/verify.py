@@ -2,17 +2,18 @@
 
 Detects an edited row (hash mismatch), a deleted or inserted row (sequence gap, broken link, head mismatch),
 an unbalanced transaction and a cached balance or lifetime total that disagrees with the postings. Other
-domains with books of their own (the bank's stock) register a checker with `register_checker`.
+domains with books of their own (the bank's stock) register a checker in their `init_app` (`points.domains`).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import select
 
 from ..db import db
+from ..domains import registry
 from .models import Account, AccountKind, ChainHead, Posting, Transaction
 from .services import chain_hash
 
@@ -46,15 +47,6 @@ class Report:
     @property
     def first_problem(self) -> Problem | None:
         return self.problems[0] if self.problems else None
-
-
-Checker = Callable[[Report], None]
-_CHECKERS: list[tuple[str, Checker]] = []
-
-
-def register_checker(name: str, checker: Checker) -> None:
-    if name not in [n for n, _ in _CHECKERS]:
-        _CHECKERS.append((name, checker))
 
 
 def verify_ledger(*, batch: int = 5000) -> Report:
@@ -114,7 +106,7 @@ def verify_ledger(*, batch: int = 5000) -> Report:
                 Problem("lifetime_mismatch", f"account {account.id} caches lifetime {account.lifetime_earned}, postings give {earned.get(account.id, 0)}", account.community_id)
             )
     report.checked.append("points")
-    for name, checker in _CHECKERS:
+    for name, checker in registry().checkers:
         checker(report)
         report.checked.append(name)
     return report

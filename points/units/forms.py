@@ -1,4 +1,4 @@
-"""Admin forms for the unit tree and role grants."""
+"""Forms and choice lists for the unit tree."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -6,11 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import or_, select
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms import SelectChoice
 
 from ..db import db
-from ..forms import db_id
 from .models import Level, Unit
 
 
@@ -44,15 +42,3 @@ class ImportUnitsForm(FlaskForm):
         _l("CSV file (district,street,community,compound,building)"),
         validators=[FileRequired(_l("Please choose a CSV file.")), FileAllowed(["csv", "txt"], _l("Only CSV files."))],
     )
-
-
-class GrantForm(FlaskForm):
-    phone = StringField(_l("Mobile number of the person"), validators=[DataRequired(_l("Please enter the mobile number."))])
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("staff", _l("Community staff")), SelectChoice("admin", _l("Administrator")),
-            SelectChoice("council", _l("Council member")),
-        ],
-    )
-    unit = SelectField(_l("Unit"), coerce=db_id, validate_choice=False)

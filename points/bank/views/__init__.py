@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ... import demo
-from .. import cli, verify
-from .. import demo as bank_demo
 from . import catalogue, resident, staff  # noqa: F401  (each adds its routes to the blueprint)
 from .common import bp
 
@@ -13,6 +10,3 @@ from .common import bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.config.setdefault("UPLOAD_FOLDER", None)
-    app.cli.add_command(cli.bank)
-    verify.init_app()
-    demo.register_loader(bank_demo.load)

@@ -8,16 +8,11 @@ from flask import Flask, request, session
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ...accounts.views import register_community_hint
-from ...demo import register_loader
 from ...db import db
-from ...ledger.verify import register_checker
 from .. import api
-from ..demo import load_demo_meetings
 from ..explain import REASON_LABELS, ROUTE_LABELS, when
 from ..forms import INVITEE_ROLE_LABELS, VENUE_KIND_LABELS
 from ..models import CheckinTicket
-from ..verify import check_checkins
 from . import desk, resident, staff  # desk adds its routes to the staff blueprint
 
 _TICKET_NEXT = re.compile(r"^/checkin/t/([A-Za-z0-9_-]+)$")
@@ -48,16 +43,17 @@ def _ticket_notice() -> dict:
                                meeting=ticket.meeting.title, venue=ticket.venue.display_name)}
 
 
+def community_hint(next_path: str) -> int | None:
+    return _ticket_community(next_path)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(resident.bp)
     app.register_blueprint(staff.bp)
     api.init_app(app)
     app.context_processor(_ticket_notice)
-    register_community_hint(_ticket_community)
     app.add_template_global(ROUTE_LABELS, "checkin_route_labels")
     app.add_template_global(REASON_LABELS, "checkin_reason_labels")
     app.add_template_global(VENUE_KIND_LABELS, "venue_kind_labels")
     app.add_template_global(INVITEE_ROLE_LABELS, "invitee_role_labels")
     app.add_template_global(when, "checkin_when")
-    register_checker("checkins", check_checkins)
-    register_loader(load_demo_meetings)

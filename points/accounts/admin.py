@@ -1,20 +1,21 @@
-"""Admin pages: the unit tree (load from CSV) and who holds which role where."""
+"""Admin pages (blueprint `admin`): the unit tree (load from CSV) and who holds which role where."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts import services as accounts
-from ..accounts.models import Role
-from ..accounts.permissions import has_role, is_admin_anywhere
 from ..errors import DomainError
 from ..forms import apply_error
-from .forms import GrantForm, ImportUnitsForm, unit_choices
-from .models import Level, Unit
-from .services import get_unit, import_units_csv, subtree_units
+from ..units.forms import ImportUnitsForm, unit_choices
+from ..units.models import Unit
+from ..units.services import get_unit, import_units_csv, subtree_units
+from . import services as accounts
+from .forms import GrantForm
+from .models import Role
+from .permissions import has_role, is_admin_anywhere
 
-bp = Blueprint("units", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
@@ -40,7 +41,7 @@ def _page(import_form: ImportUnitsForm, grant_form: GrantForm, status: int = 200
     grant_form.unit.choices = unit_choices(units)
     unit_ids = {u.id for u in units}
     grants = accounts.grants_within(unit_ids)
-    return render_template("units/admin.html", units=units, import_form=import_form, grant_form=grant_form, grants=grants), status
+    return render_template("accounts/admin.html", units=units, import_form=import_form, grant_form=grant_form, grants=grants), status
 
 
 @bp.get("/")
@@ -61,7 +62,7 @@ def import_units():
             form.file.errors = [str(error.message)]
         else:
             flash(_("%(n)d units added.", n=created), "success")
-            return redirect(url_for("units.admin_home"))
+            return redirect(url_for("admin.admin_home"))
     return _page(form, GrantForm(formdata=None), 422)
 
 
@@ -83,7 +84,7 @@ def grant():
                 apply_error(form, error)
             else:
                 flash(_("%(name)s is now %(role)s of %(unit)s.", name=person.name, role=form.role.data, unit=unit.name), "success")
-                return redirect(url_for("units.admin_home"))
+                return redirect(url_for("admin.admin_home"))
     return _page(ImportUnitsForm(formdata=None), form, 422)
 
 
@@ -98,9 +99,4 @@ def revoke(grant_id: int):
         flash(str(error.message), "error")
     else:
         flash(_("Role removed."), "success")
-    return redirect(url_for("units.admin_home"))
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.jinja_env.globals["level_label"] = lambda level: Level(level).label
+    return redirect(url_for("admin.admin_home"))
