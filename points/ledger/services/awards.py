@@ -1,0 +1,143 @@
+"""Awards: by an earning rule under its caps (refusals recorded), or by hand by staff with a reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
+
+from ...accounts.models import Resident, Role
+from ...accounts.permissions import has_role
+from ...db import db, transaction, utcnow
+from ...errors import NotAllowed
+from ..models import AccountKind, Action, RefusedAward, Transaction, TransactionKind
+from ..rules import rule_for
+from .booking import accounts_for, book, lock_head, replayed
+from .errors import InvalidAmount, KeyReused, ReasonRequired
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # caps count calendar days as residents live them
+
+
+@dataclass(frozen=True)
+class AwardOutcome:
+    """What `award` did: booked a transaction, or refused and recorded why."""
+
+    transaction: Transaction | None = None
+    refusal: RefusedAward | None = None
+
+    @property
+    def awarded(self) -> bool:
+        return self.transaction is not None
+
+    @property
+    def points(self) -> int:
+        """Points credited to the wallet (0 when refused)."""
+        if self.transaction is None:
+            return 0
+        return sum(p.amount for p in self.transaction.postings if p.amount > 0)
+
+
+@transaction
+def award(
+    resident: Resident,
+    action: Action,
+    *,
+    key: str,
+    cause: tuple[str, int | None],
+    memo: str = "",
+    points: int | None = None,
+    actor: Resident | None = None,
+    now: datetime | None = None,
+) -> AwardOutcome:
+    """Award points for `action` under the community's rule and caps. A capped award is refused and recorded."""
+    now = now or utcnow()
+    community_id = resident.community_id
+    head = lock_head(community_id)
+    booked = replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
+    if booked is not None:
+        return AwardOutcome(transaction=booked)
+    refused = db.session.scalar(select(RefusedAward).where(RefusedAward.idempotency_key == key))
+    if refused is not None:
+        if refused.resident_id != resident.id:
+            raise KeyReused()
+        return AwardOutcome(refusal=refused)
+
+    rule = rule_for(community_id, action)
+    amount = rule.points if points is None else points
+    reason_code = None
+    if amount <= 0:
+        reason_code = "rule_disabled"
+    elif not resident.is_active_account:
+        reason_code = "inactive_resident"
+    elif rule.daily_cap is not None and _awards_since(resident, action, _day_start(now)) >= rule.daily_cap:
+        reason_code = "daily_cap"
+    elif rule.monthly_cap is not None and _awards_since(resident, action, _month_start(now)) >= rule.monthly_cap:
+        reason_code = "monthly_cap"
+    if reason_code is not None:
+        refusal = RefusedAward(
+            community_id=community_id, resident_id=resident.id, action=action.value, points=max(amount, 0),
+            reason_code=reason_code, idempotency_key=key, cause_type=cause[0], cause_id=cause[1], memo=memo,
+            created_at=now,
+        )
+        db.session.add(refusal)
+        db.session.flush()
+        return AwardOutcome(refusal=refusal)
+
+    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
+    tx = book(
+        head, kind=TransactionKind.AWARD, key=key, lines=[(issuance, -amount), (wallet, amount)],
+        kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
+        cause=cause, actor=actor, resident=resident, action=action, memo=memo, now=now,
+    )
+    return AwardOutcome(transaction=tx)
+
+
+@transaction
+def award_manually(
+    resident: Resident, points: int, *, staff: Resident, reason: str, key: str, now: datetime | None = None
+) -> Transaction:
+    """Staff of the resident's community award points by hand, always with a reason, never to themselves."""
+    if staff.id == resident.id:
+        raise NotAllowed(_l("Staff cannot award points to themselves."), code="own_account")
+    if not has_role(staff, Role.STAFF, resident.community):
+        raise NotAllowed()
+    if not isinstance(points, int) or points <= 0:
+        raise InvalidAmount()
+    if not reason or not reason.strip():
+        raise ReasonRequired()
+    community_id = resident.community_id
+    head = lock_head(community_id)
+    booked = replayed(key, kind=TransactionKind.MANUAL_AWARD, resident_id=resident.id, amount=points)
+    if booked is not None:
+        return booked
+    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
+    return book(
+        head, kind=TransactionKind.MANUAL_AWARD, key=key, lines=[(issuance, -points), (wallet, points)],
+        kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
+        cause=("manual", None), actor=staff, resident=resident, action=None, memo="", reason=reason.strip(),
+        now=now or utcnow(),
+    )
+
+
+def _awards_since(resident: Resident, action: Action, since: datetime) -> int:
+    reversal = aliased(Transaction)
+    stmt = select(func.count(Transaction.id)).where(
+        Transaction.resident_id == resident.id,
+        Transaction.kind == TransactionKind.AWARD.value,
+        Transaction.action == action.value,
+        Transaction.created_at >= since,
+        ~exists().where(reversal.reverses_id == Transaction.id),
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def _day_start(now: datetime) -> datetime:
+    local = now.astimezone(LOCAL_TZ)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _month_start(now: datetime) -> datetime:
+    return _day_start(now).replace(day=1)

@@ -1,0 +1,147 @@
+"""The booking machinery: the only code that writes postings or changes a balance.
+
+Write protocol, the same for every kind of transaction, inside the caller's one database transaction:
+1. lock the community's chain head (SELECT … FOR UPDATE on PostgreSQL; SQLite is already under BEGIN IMMEDIATE);
+2. if the idempotency key is already booked, return that transaction (a replay books nothing);
+3. change each cached balance by a conditional UPDATE whose WHERE refuses an overdraft, checking rowcount;
+4. insert the transaction, chained by hash to the previous one, and its postings; move the head.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ...accounts.models import Resident
+from ...db import db
+from ..models import Account, AccountKind, Action, ChainHead, Posting, Transaction, TransactionKind
+from .errors import InsufficientPoints, KeyReused
+
+
+def lock_head(community_id: int) -> ChainHead:
+    stmt = select(ChainHead).where(ChainHead.community_id == community_id).with_for_update()
+    head = db.session.scalar(stmt)
+    if head is None:
+        db.session.execute(insert_ignore(ChainHead, community_id=community_id, seq=0, last_hash=""))
+        head = db.session.scalar(stmt.execution_options(populate_existing=True))
+    return head
+
+
+def booked_under(key: str) -> Transaction | None:
+    return db.session.scalar(select(Transaction).where(Transaction.idempotency_key == key))
+
+
+def replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int | None = None) -> Transaction | None:
+    """The transaction already booked under `key`, if it is this same request again; a different request
+    that reuses the key is an error, never silently answered with somebody else's transaction."""
+    booked = booked_under(key)
+    if booked is None:
+        return None
+    same_amount = amount is None or sum(p.amount for p in booked.postings if p.amount > 0) == amount
+    if booked.kind != kind or booked.resident_id != resident_id or not same_amount:
+        raise KeyReused()
+    return booked
+
+
+def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list[int]:
+    """The ids of the community's accounts of these (kind, resident) pairs, created where missing; one
+    query when they all exist (the usual case)."""
+
+    def find() -> dict[tuple[str, int | None], int]:
+        conditions = [
+            (Account.kind == kind.value)
+            & (Account.resident_id == resident_id if resident_id else Account.resident_id.is_(None))
+            for kind, resident_id in wanted
+        ]
+        rows = db.session.execute(
+            select(Account.id, Account.kind, Account.resident_id).where(Account.community_id == community_id, or_(*conditions))
+        )
+        return {(row.kind, row.resident_id): row.id for row in rows}
+
+    found = find()
+    missing = [(kind, resident_id) for kind, resident_id in wanted if (kind.value, resident_id) not in found]
+    for kind, resident_id in missing:
+        db.session.execute(
+            insert_ignore(Account, community_id=community_id, kind=kind.value, resident_id=resident_id, balance=0, lifetime_earned=0)
+        )
+    if missing:
+        found = find()
+    return [found[kind.value, resident_id] for kind, resident_id in wanted]
+
+
+def insert_ignore(model: type, **values: object):
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(**values).on_conflict_do_nothing()
+
+
+def book(
+    head: ChainHead,
+    *,
+    kind: TransactionKind,
+    key: str,
+    lines: list[tuple[int, int]],
+    cause: tuple[str, int | None],
+    actor: Resident | None,
+    now: datetime,
+    kinds: dict[int, AccountKind] | None = None,
+    resident: Resident | None = None,
+    resident_id: int | None = None,
+    action: Action | str | None = None,
+    memo: str = "",
+    reason: str = "",
+    reverses: Transaction | None = None,
+) -> Transaction:
+    if sum(amount for _, amount in lines) != 0:
+        raise AssertionError(f"unbalanced transaction {key}: {lines}")
+    if kinds is None:
+        kinds = dict(db.session.execute(select(Account.id, Account.kind).where(Account.id.in_([a for a, _ in lines]))).all())
+    touches_issuance = any(kinds[a] == AccountKind.ISSUANCE for a, _ in lines)
+    for account_id, amount in sorted(lines):
+        earned = amount if touches_issuance and kinds[account_id] == AccountKind.WALLET else 0
+        stmt = (
+            update(Account.__table__)
+            .where(Account.__table__.c.id == account_id)
+            .values(
+                balance=Account.__table__.c.balance + amount,
+                lifetime_earned=Account.__table__.c.lifetime_earned + earned,
+            )
+        )
+        if amount < 0 and kinds[account_id] != AccountKind.ISSUANCE:
+            stmt = stmt.where(Account.__table__.c.balance >= -amount)
+        if db.session.execute(stmt).rowcount != 1:
+            raise InsufficientPoints()
+
+    if resident is not None:
+        resident_id = resident.id
+    tx = Transaction(
+        community_id=head.community_id, seq=head.seq + 1, kind=kind.value, idempotency_key=key,
+        cause_type=cause[0], cause_id=cause[1], actor_id=actor.id if actor else None, resident_id=resident_id,
+        action=str(action) if action else None, memo=memo[:200], reason=reason[:500],
+        reverses_id=reverses.id if reverses else None, created_at=now,
+        prev_hash=head.last_hash, hash="",
+    )
+    tx.hash = chain_hash(tx, lines)
+    tx.postings = [Posting(account_id=a, amount=amt) for a, amt in sorted(lines)]
+    head.seq, head.last_hash = tx.seq, tx.hash
+    db.session.add(tx)
+    db.session.flush()
+    # The cached balances changed underneath the identity map; make the next read see them.
+    for account in [o for o in db.session.identity_map.values() if isinstance(o, Account)]:
+        db.session.expire(account)
+    return tx
+
+
+def chain_hash(tx: Transaction, lines: list[tuple[int, int]]) -> str:
+    """SHA-256 over every field that gives a transaction its meaning, and over the previous hash."""
+    fields = [
+        tx.prev_hash, tx.community_id, tx.seq, tx.kind, tx.idempotency_key, tx.cause_type, tx.cause_id,
+        tx.actor_id, tx.resident_id, tx.action, tx.memo or "", tx.reason or "", tx.reverses_id,
+        tx.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        sorted([list(line) for line in lines]),
+    ]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,45 @@
+"""Reversals: a mistake is fixed by the mirror image of the transaction, never by an edit."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from ...accounts.models import Resident, Role
+from ...accounts.permissions import has_role
+from ...db import db, transaction, utcnow
+from ...errors import NotAllowed
+from ...units.models import Unit
+from ..models import Transaction, TransactionKind
+from .booking import book, booked_under, lock_head
+from .errors import AlreadyReversed, NotReversible, ReasonRequired
+
+
+REVERSIBLE = (TransactionKind.AWARD, TransactionKind.MANUAL_AWARD)
+
+
+@transaction
+def reverse(original: Transaction, *, actor: Resident | None, reason: str, now: datetime | None = None) -> Transaction:
+    """Undo an award with its mirror image, at most once. Holds are undone by `void`, never reversed.
+
+    `actor` None is the system itself (a service undoing its own award); a person must be staff of the
+    community and may not correct an entry of their own.
+    """
+    if TransactionKind(original.kind) not in REVERSIBLE:
+        raise NotReversible()
+    if not reason or not reason.strip():
+        raise ReasonRequired()
+    if actor is not None:
+        if original.resident_id == actor.id:
+            raise NotAllowed(_l("Staff cannot correct their own points."), code="own_account")
+        if not has_role(actor, Role.STAFF, db.session.get(Unit, original.community_id)):
+            raise NotAllowed()
+    head = lock_head(original.community_id)
+    if booked_under(f"reversal:{original.id}") is not None:
+        raise AlreadyReversed()
+    lines = [(p.account_id, -p.amount) for p in original.postings]
+    return book(
+        head, kind=TransactionKind.REVERSAL, key=f"reversal:{original.id}", lines=lines,
+        cause=(original.cause_type, original.cause_id), actor=actor, resident_id=original.resident_id,
+        action=original.action, memo=original.memo, reason=reason.strip(), reverses=original, now=now or utcnow(),
+    )
