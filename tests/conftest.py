@@ -12,8 +12,10 @@ from sqlalchemy import create_engine, text
 
 from points import create_app
 from points.db import db
+from points.domains import registry
 
 from .factories import Factory
+from .ledger.actions import TEST_ACTIONS
 
 PG_URL = os.environ.get("POINTS_TEST_DATABASE_URL")
 
@@ -51,6 +53,8 @@ class IsolatedClient(FlaskClient):
 
 def _make_app(url: str, **extra: object) -> Iterator[Flask]:
     app = create_app(_config(url, **extra))
+    for action in TEST_ACTIONS:
+        registry(app).earning_action(action)
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

@@ -7,8 +7,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ..domains import registry
     from . import demo, verify, views
+    from .earning import MEETING_ATTENDED
 
     views.init_app(app)
     registry(app).community_hint(views.community_hint)
     registry(app).checker("checkins", verify.check_checkins)
+    registry(app).demo_loader(demo.load_demo_attendance)
     registry(app).demo_loader(demo.load_demo_meetings)
+    registry(app).earning_action(MEETING_ATTENDED)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..db import utcnow
+from ..ledger import services as ledger
 from ..units.models import Unit
 from . import services
+from .earning import MEETING_ATTENDED
 from .models import Route, SecurityMode, VenueKind
 
 
@@ -51,3 +53,15 @@ def load_demo_meetings(context: dict) -> None:
         staff=staff, venue=hujing, title="湖景小区停车位划线", starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=1),
         agenda="一、停车现状\n二、划线方案\n三、收费与管理", security_mode=SecurityMode.ROTATING, now=now,
     )
+
+
+def load_demo_attendance(context: dict) -> None:
+    """Earlier meetings' attendance, so every demo resident has some history: one to four meetings each."""
+    now = utcnow()
+    venues = ["红叶亭话", "湖景廊议", "观湖广场"]
+    for index, resident in enumerate(context["residents"]):
+        for meeting in range(index % 4 + 1):
+            ledger.award(
+                resident, MEETING_ATTENDED, key=f"demo:meeting:{meeting}:resident:{resident.id}",
+                cause=("demo", None), memo=venues[meeting % 3], now=now - timedelta(days=30 - meeting * 7),
+            )

@@ -30,16 +30,6 @@ class TransactionKind(enum.StrEnum):
     VOID = "void"  # holds → wallet when a redemption is rejected, cancelled or expires
 
 
-class Action(enum.StrEnum):
-    """Ways to earn points; each community may override amount and caps (§9 gives the defaults)."""
-
-    SUGGESTION_SUBMITTED = "suggestion_submitted"
-    SUGGESTION_ACCEPTED = "suggestion_accepted"
-    PROPOSAL_DONE_RATED = "proposal_done_rated"
-    RATING = "rating"
-    MEETING_ATTENDED = "meeting_attended"
-    VOLUNTEER_HOUR = "volunteer_hour"
-
 
 class Account(db.Model):
     __tablename__ = "accounts"

@@ -15,10 +15,12 @@ from ..units.forms import home_choices
 from ..units.models import full_name
 from ..units.services import get_unit
 from . import services
-from .describe import describe, describe_refusal, level_for
+from ..domains import registry
+from .describe import describe, describe_refusal
+from .earning import declared_action
 from .forms import AwardForm, ResidentForm, ReverseForm, RuleForm, SearchForm
-from .models import Action, Transaction
-from .rules import ACTION_LABELS, rules_for
+from .models import Transaction
+from .rules import rules_for
 
 bp = Blueprint("ledger", __name__)
 HISTORY_PAGE = 20
@@ -48,7 +50,8 @@ def wallet():
     before = int_arg(request.args, "before")
     history = services.history_of(current_user, limit=HISTORY_PAGE, before_id=before)
     return render_template(
-        "ledger/wallet.html", balance=balance, lifetime=lifetime, level=level_for(lifetime), history=history,
+        "ledger/wallet.html", balance=balance, lifetime=lifetime, history=history,
+        panels=[panel for fn in registry().wallet_panels if (panel := fn(current_user, lifetime))],
         more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
         qr=qr_svg(current_user.member_qr_payload, title=_("My member code")),
         refusals=services.refusals_of(current_user, limit=3) if before is None else [],
@@ -61,7 +64,7 @@ def rules(community_id: int):
     community = get_unit(community_id)
     if community is None or community.level != "community":
         abort(404)
-    return render_template("ledger/rules.html", community=community, rules=rules_for(community.id), labels=ACTION_LABELS)
+    return render_template("ledger/rules.html", community=community, rules=rules_for(community.id))
 
 
 @bp.route("/admin/rules/<int:community_id>", methods=["GET", "POST"])
@@ -73,19 +76,20 @@ def admin_rules(community_id: int):
     action = request.form.get("action", "")
     forms = {}
     for rule in rules_for(community.id):
-        submitted = request.method == "POST" and action == rule.action.value
+        submitted = request.method == "POST" and action == rule.action.code
         forms[rule.action] = RuleForm(
-            formdata=None if not submitted else request.form, prefix=rule.action.value,
+            formdata=None if not submitted else request.form, prefix=rule.action.code,
             data={"points": rule.points, "daily_cap": rule.daily_cap, "monthly_cap": rule.monthly_cap},
         )
     if request.method == "POST":
-        if action not in Action.__members__.values():
+        declared = declared_action(action)
+        if declared not in forms:
             abort(400)
-        form = forms[Action(action)]
+        form = forms[declared]
         if form.validate_on_submit():
             try:
                 services.set_earning_rule(
-                    community.id, Action(action), points=form.points.data, daily_cap=form.daily_cap.data,
+                    community.id, declared, points=form.points.data, daily_cap=form.daily_cap.data,
                     monthly_cap=form.monthly_cap.data, admin=current_user,
                 )
             except DomainError as error:
@@ -94,7 +98,7 @@ def admin_rules(community_id: int):
                 flash(_("The rule has been saved."), "success")
                 return redirect(url_for("ledger.admin_rules", community_id=community.id))
     status = 422 if any(f.errors for f in forms.values()) else 200
-    return render_template("ledger/admin_rules.html", community=community, forms=forms, labels=ACTION_LABELS), status
+    return render_template("ledger/admin_rules.html", community=community, forms=forms), status
 
 
 @bp.get("/wallet/card")

@@ -11,10 +11,11 @@ from points.accounts.models import Resident
 from points.errors import DomainError
 from points.db import db
 from points.ledger import services as ledger
-from points.ledger.models import Account, AccountKind, Action, Transaction
+from points.ledger.models import Account, AccountKind, Transaction
 from points.ledger.verify import verify_ledger
 
 from ..factories import Factory
+from .actions import MEETING_ATTENDED, RATING, SUGGESTION
 
 THREADS = 20
 
@@ -68,7 +69,7 @@ def test_twenty_identical_awards_book_once(any_app):
 
     def same_award(i):
         resident = db.session.get(Resident, resident_id)
-        return ledger.award(resident, Action.MEETING_ATTENDED, key="checkin:meeting:1:resident:1", cause=("checkin", 1)).transaction.id
+        return ledger.award(resident, MEETING_ATTENDED, key="checkin:meeting:1:resident:1", cause=("checkin", 1)).transaction.id
 
     ids = race(any_app, THREADS, same_award)
     assert len(set(ids)) == 1
@@ -86,7 +87,7 @@ def test_concurrent_awards_to_many_residents_keep_one_unbroken_chain(any_app):
 
     def award(i):
         resident = db.session.get(Resident, resident_ids[i])
-        return ledger.award(resident, Action.RATING, key=f"rate:{i}", cause=("proposal", i)).transaction.seq
+        return ledger.award(resident, RATING, key=f"rate:{i}", cause=("proposal", i)).transaction.seq
 
     seqs = race(any_app, THREADS, award)
     assert sorted(seqs) == list(range(1, THREADS + 1))
@@ -99,7 +100,7 @@ def test_twenty_suggestions_at_once_count_only_the_daily_cap(any_app):
 
     def suggest(i):
         resident = db.session.get(Resident, resident_id)
-        outcome = ledger.award(resident, Action.SUGGESTION_SUBMITTED, key=f"suggestion:{i}", cause=("proposal", i))
+        outcome = ledger.award(resident, SUGGESTION, key=f"suggestion:{i}", cause=("proposal", i))
         return "awarded" if outcome.awarded else outcome.refusal.reason_code
 
     assert Counter(race(any_app, THREADS, suggest)) == {"awarded": 3, "daily_cap": 17}

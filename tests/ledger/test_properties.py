@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from points.errors import DomainError
 from points.db import db
 from points.ledger import services as ledger
-from points.ledger.models import Account, AccountKind, Action, Posting, Transaction
+from points.ledger.models import Account, AccountKind, Posting, Transaction
 from points.ledger.verify import verify_ledger
+from .actions import ALL
 
 operation = st.one_of(
-    st.tuples(st.just("award"), st.integers(0, 2), st.sampled_from(list(Action)), st.integers(0, 5)),
+    st.tuples(st.just("award"), st.integers(0, 2), st.sampled_from(ALL), st.integers(0, 5)),
     st.tuples(st.just("manual"), st.integers(0, 2), st.integers(1, 50), st.integers(0, 5)),
     st.tuples(st.just("hold"), st.integers(0, 2), st.integers(1, 40), st.integers(0, 5)),
     st.tuples(st.just("settle"), st.integers(0, 50)),

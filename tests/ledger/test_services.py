@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 from points.errors import DomainError
 from points.db import db
 from points.ledger import services as ledger
-from points.ledger.models import Account, AccountKind, Action, EarningRule, Posting, RefusedAward, Transaction
+from points.ledger.models import Account, AccountKind, EarningRule, Posting, RefusedAward, Transaction
 from points.ledger.verify import verify_ledger
+from .actions import ACCEPTED, MEETING_ATTENDED, RATING, SUGGESTION
 
 NOON = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
 
 
-def award(resident, key="k1", action=Action.MEETING_ATTENDED, **kw):
+def award(resident, key="k1", action=MEETING_ATTENDED, **kw):
     return ledger.award(resident, action, key=key, cause=("test", 1), memo="红叶亭话", **kw)
 
 
@@ -42,7 +43,7 @@ def test_same_key_replays_the_same_transaction(make):
 
 def test_daily_cap_refuses_and_records_the_refusal(make):
     resident = make.resident()
-    outcomes = [award(resident, key=f"s{i}", action=Action.SUGGESTION_SUBMITTED, now=NOON) for i in range(4)]
+    outcomes = [award(resident, key=f"s{i}", action=SUGGESTION, now=NOON) for i in range(4)]
     assert [o.awarded for o in outcomes] == [True, True, True, False]
     refusal = outcomes[3].refusal
     assert refusal.reason_code == "daily_cap"
@@ -53,18 +54,18 @@ def test_daily_cap_refuses_and_records_the_refusal(make):
 def test_daily_cap_resets_at_local_midnight(make):
     resident = make.resident()
     for i in range(3):
-        award(resident, key=f"s{i}", action=Action.SUGGESTION_SUBMITTED, now=NOON)
+        award(resident, key=f"s{i}", action=SUGGESTION, now=NOON)
     # 16:00 UTC is 00:00 the next day in Shanghai
     next_day = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)
-    assert award(resident, key="s4", action=Action.SUGGESTION_SUBMITTED, now=next_day).awarded
+    assert award(resident, key="s4", action=SUGGESTION, now=next_day).awarded
 
 
 def test_refused_award_replays_as_the_same_refusal(make):
     resident = make.resident()
     for i in range(3):
-        award(resident, key=f"s{i}", action=Action.SUGGESTION_SUBMITTED, now=NOON)
-    first = award(resident, key="s3", action=Action.SUGGESTION_SUBMITTED, now=NOON).refusal
-    again = award(resident, key="s3", action=Action.SUGGESTION_SUBMITTED, now=NOON + timedelta(days=1)).refusal
+        award(resident, key=f"s{i}", action=SUGGESTION, now=NOON)
+    first = award(resident, key="s3", action=SUGGESTION, now=NOON).refusal
+    again = award(resident, key="s3", action=SUGGESTION, now=NOON + timedelta(days=1)).refusal
     assert first.id == again.id
 
 
@@ -79,9 +80,9 @@ def test_monthly_cap_from_the_communitys_rule(make, ctx):
 
 def test_rule_set_to_zero_refuses(make, ctx):
     resident = make.resident()
-    db.session.add(EarningRule(community_id=resident.community_id, action="rating", points=0))
+    db.session.add(EarningRule(community_id=resident.community_id, action="test_rating", points=0))
     db.session.commit()
-    assert award(resident, action=Action.RATING).refusal.reason_code == "rule_disabled"
+    assert award(resident, action=RATING).refusal.reason_code == "rule_disabled"
 
 
 def test_reversal_mirrors_the_original_and_lowers_lifetime(make):
@@ -296,7 +297,7 @@ def test_communities_have_separate_chains(make):
 def _books(make):
     resident = make.resident(make.community())
     award(resident, key="a")
-    award(resident, key="b", action=Action.SUGGESTION_ACCEPTED)
+    award(resident, key="b", action=ACCEPTED)
     ledger.hold(resident, 5, key="h", cause=("redemption", 1))
     return resident
 
@@ -377,7 +378,7 @@ def test_admin_sets_a_rule_that_awards_then_use(make):
     community = make.community()
     admin = make.admin()
     resident = make.resident(community)
-    ledger.set_earning_rule(community.id, Action.MEETING_ATTENDED, points=20, daily_cap=1, monthly_cap=None, admin=admin)
+    ledger.set_earning_rule(community.id, MEETING_ATTENDED, points=20, daily_cap=1, monthly_cap=None, admin=admin)
     assert award(resident, key="a", now=NOON).points == 20
     assert award(resident, key="b", now=NOON).refusal.reason_code == "daily_cap"
 
@@ -386,7 +387,7 @@ def test_staff_cannot_change_rules(make):
     community = make.community()
     staff = make.staff(community)
     with pytest.raises(DomainError) as error:
-        ledger.set_earning_rule(community.id, Action.RATING, points=100, daily_cap=None, monthly_cap=None, admin=staff)
+        ledger.set_earning_rule(community.id, RATING, points=100, daily_cap=None, monthly_cap=None, admin=staff)
     assert error.value.code == "not_allowed"
 
 
@@ -397,7 +398,7 @@ def test_admin_of_another_district_cannot_change_rules(make):
     community = make.community()
     elsewhere = make.admin(create_unit("别的区", Level.DISTRICT))
     with pytest.raises(DomainError) as error:
-        ledger.set_earning_rule(community.id, Action.RATING, points=100, daily_cap=None, monthly_cap=None, admin=elsewhere)
+        ledger.set_earning_rule(community.id, RATING, points=100, daily_cap=None, monthly_cap=None, admin=elsewhere)
     assert error.value.code == "not_allowed"
 
 
@@ -406,7 +407,7 @@ def test_rules_refuse_negative_points_and_zero_caps(make):
     admin = make.admin()
     for points, cap in ((-1, None), (5, 0)):
         with pytest.raises(DomainError) as error:
-            ledger.set_earning_rule(community.id, Action.RATING, points=points, daily_cap=cap, monthly_cap=None, admin=admin)
+            ledger.set_earning_rule(community.id, RATING, points=points, daily_cap=cap, monthly_cap=None, admin=admin)
         assert error.value.code == "invalid_rule"
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from points.db import db
 from points.ledger import services as ledger
-from points.ledger.models import Action, Transaction
+from points.ledger.models import Transaction
+from .actions import MEETING_ATTENDED, RATING, SUGGESTION
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def world(make):
         "staff": make.staff(home), "resident": make.resident(home, name="王芳"),
         "other_staff": make.staff(away), "outsider": make.resident(away, name="赵六"),
     }
-    w["award"] = ledger.award(w["resident"], Action.MEETING_ATTENDED, key="m1", cause=("test", 1), memo="红叶亭话").transaction
+    w["award"] = ledger.award(w["resident"], MEETING_ATTENDED, key="m1", cause=("test", 1), memo="红叶亭话").transaction
     db.session.commit()
     return w
 
@@ -50,7 +51,7 @@ def test_member_card_page(client, auth, world):
 
 def test_wallet_history_pages_back(client, auth, world):
     for i in range(25):
-        ledger.award(world["resident"], Action.RATING, key=f"r{i}", cause=("test", i), memo=f"议题{i}")
+        ledger.award(world["resident"], RATING, key=f"r{i}", cause=("test", i), memo=f"议题{i}")
     db.session.commit()
     auth.login(world["resident"].phone)
     first = client.get("/wallet").get_data(as_text=True)
@@ -180,16 +181,16 @@ def test_admin_edits_a_rule_and_staff_cannot(client, auth, world, make):
     assert client.get(f"/admin/rules/{community_id}").status_code == 404
     auth.logout()
     auth.login(admin.phone)
-    bad = client.post(f"/admin/rules/{community_id}", data={"action": "rating", "rating-points": "-3"})
+    bad = client.post(f"/admin/rules/{community_id}", data={"action": "test_rating", "test_rating-points": "-3"})
     assert bad.status_code == 422 and 'value="-3"' in bad.get_data(as_text=True)
-    good = client.post(f"/admin/rules/{community_id}", data={"action": "rating", "rating-points": "3", "rating-daily_cap": "2"})
+    good = client.post(f"/admin/rules/{community_id}", data={"action": "test_rating", "test_rating-points": "3", "test_rating-daily_cap": "2"})
     assert good.status_code == 302
     assert "每天 2 次" in client.get(f"/rules/{community_id}").get_data(as_text=True)
 
 
 def test_wallet_shows_awards_that_were_not_counted(client, auth, world):
     for i in range(4):
-        ledger.award(world["resident"], Action.SUGGESTION_SUBMITTED, key=f"s{i}", cause=("test", i), memo=f"建议{i}")
+        ledger.award(world["resident"], SUGGESTION, key=f"s{i}", cause=("test", i), memo=f"建议{i}")
     db.session.commit()
     auth.login(world["resident"].phone)
     page = client.get("/wallet").get_data(as_text=True)
@@ -198,7 +199,7 @@ def test_wallet_shows_awards_that_were_not_counted(client, auth, world):
 
 def test_wallet_with_its_stylesheet_stays_under_50_kb(client, auth, world):
     for i in range(30):
-        ledger.award(world["resident"], Action.RATING, key=f"w{i}", cause=("test", i), memo="小区停车位改造议题")
+        ledger.award(world["resident"], RATING, key=f"w{i}", cause=("test", i), memo="小区停车位改造议题")
     db.session.commit()
     auth.login(world["resident"].phone)
     page = client.get("/wallet").data
@@ -209,3 +210,23 @@ def test_wallet_with_its_stylesheet_stays_under_50_kb(client, auth, world):
         total += len(response.data)
         response.close()
     assert assets and total < 50 * 1024, total
+
+
+def test_rules_page_lists_exactly_the_declared_actions(client, world, app):
+    from points.ledger.earning import declared
+
+    page = client.get(f'/rules/{world["resident"].community_id}').get_data(as_text=True)
+    with app.app_context():
+        codes = [a.code for a in declared()]
+    assert codes[0] == "meeting_attended" and {"test_suggestion", "test_accepted", "test_rating"} <= set(codes)
+    assert page.count("<tr><td>") == len(codes)
+
+
+def test_an_action_declared_twice_is_refused(app):
+    from points.checkin.earning import MEETING_ATTENDED
+    from points.domains import registry
+    from points.ledger.earning import EarningAction
+
+    registry(app).earning_action(MEETING_ATTENDED)  # the same declaration again is harmless
+    with pytest.raises(ValueError):
+        registry(app).earning_action(EarningAction("meeting_attended", 5, label="x", short_label="x"))

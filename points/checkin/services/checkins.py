@@ -23,8 +23,8 @@ from ...accounts.services import resident_by_member_code
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
-from ...ledger.models import Action
 from .. import codes
+from ..earning import MEETING_ATTENDED
 from ..models import (
     SELF_ROUTES,
     Audience,
@@ -350,7 +350,7 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     if undone:
         key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
     outcome = ledger.award(
-        resident, Action.MEETING_ATTENDED, key=key, cause=("checkin", row.id), memo=meeting.memo,
+        resident, MEETING_ATTENDED, key=key, cause=("checkin", row.id), memo=meeting.memo,
         points=meeting.points, actor=attempt.actor, now=attempt.now,
     )
     row.points = outcome.points

@@ -13,7 +13,8 @@ from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
-from ..models import AccountKind, Action, RefusedAward, Transaction, TransactionKind
+from ..earning import EarningAction
+from ..models import AccountKind, RefusedAward, Transaction, TransactionKind
 from ..rules import rule_for
 from .booking import accounts_for, book, lock_head, replayed
 from .errors import InvalidAmount, KeyReused, ReasonRequired
@@ -43,7 +44,7 @@ class AwardOutcome:
 @transaction
 def award(
     resident: Resident,
-    action: Action,
+    action: EarningAction,
     *,
     key: str,
     cause: tuple[str, int | None],
@@ -78,7 +79,7 @@ def award(
         reason_code = "monthly_cap"
     if reason_code is not None:
         refusal = RefusedAward(
-            community_id=community_id, resident_id=resident.id, action=action.value, points=max(amount, 0),
+            community_id=community_id, resident_id=resident.id, action=action.code, points=max(amount, 0),
             reason_code=reason_code, idempotency_key=key, cause_type=cause[0], cause_id=cause[1], memo=memo,
             created_at=now,
         )
@@ -122,12 +123,12 @@ def award_manually(
     )
 
 
-def _awards_since(resident: Resident, action: Action, since: datetime) -> int:
+def _awards_since(resident: Resident, action: EarningAction, since: datetime) -> int:
     reversal = aliased(Transaction)
     stmt = select(func.count(Transaction.id)).where(
         Transaction.resident_id == resident.id,
         Transaction.kind == TransactionKind.AWARD.value,
-        Transaction.action == action.value,
+        Transaction.action == action.code,
         Transaction.created_at >= since,
         ~exists().where(reversal.reverses_id == Transaction.id),
     )

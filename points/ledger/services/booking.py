@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ...accounts.models import Resident
 from ...db import db
-from ..models import Account, AccountKind, Action, ChainHead, Posting, Transaction, TransactionKind
+from ..earning import EarningAction
+from ..models import Account, AccountKind, ChainHead, Posting, Transaction, TransactionKind
 from .errors import InsufficientPoints, KeyReused
 
 
@@ -90,7 +91,7 @@ def book(
     kinds: dict[int, AccountKind] | None = None,
     resident: Resident | None = None,
     resident_id: int | None = None,
-    action: Action | str | None = None,
+    action: EarningAction | str | None = None,
     memo: str = "",
     reason: str = "",
     reverses: Transaction | None = None,
