@@ -11,6 +11,7 @@ with it, 200 check-ins from 8 clients took up to 4 s each; with the queue, p99 i
 """
 from __future__ import annotations
 
+import enum
 import functools
 import random
 import sqlite3
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, ParamSpec, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -129,6 +130,16 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 queue.release()
 
     return wrapper
+
+
+def enum_check(column: str, values: type[enum.StrEnum], *, nullable: bool = False) -> CheckConstraint:
+    """The one way a `StrEnum` is stored: a short string column whose CHECK admits exactly the enum's values.
+
+    The constraint is named after the column (`ck_<table>_<column>` by the naming convention), so a migration that
+    adds a value drops and recreates it by that name.
+    """
+    allowed = f"{column} IN ({','.join(repr(v.value) for v in values)})"
+    return CheckConstraint(f"{column} IS NULL OR {allowed}" if nullable else allowed, name=column)
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import CheckConstraint, inspect
 
 from points import create_app
 from points.cli import upgrade_database
@@ -21,10 +22,24 @@ def _diff_after_upgrade(url: str) -> list:
         upgrade_database()
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff += _check_constraint_diff(conn)
         db.drop_all()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
+    return diff
+
+
+def _check_constraint_diff(conn) -> list:
+    """Alembic's comparison skips CHECK constraints; the enum columns rely on them, so compare their names."""
+    inspector = inspect(conn)
+    diff = []
+    for table in db.metadata.sorted_tables:
+        names = [str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)]
+        wanted = {n if n.startswith(f"ck_{table.name}_") else f"ck_{table.name}_{n}" for n in names}
+        found = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        if wanted != found:
+            diff.append(("check constraints", table.name, sorted(wanted - found), sorted(found - wanted)))
     return diff
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import UTCDateTime, db, enum_check, utcnow
 from ..units.models import Unit
 
 # Member codes are typed by staff from printed cards: no 0/O, 1/I/L look-alikes.
@@ -87,7 +87,7 @@ class RoleGrant(db.Model):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("resident_id", "unit_id", "role"),
-        CheckConstraint("role IN ('staff','admin','council')", name="role"),
+        enum_check("role", Role),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Resident
-from ..db import UTCDateTime, db, utcnow
+from ..db import UTCDateTime, db, enum_check, utcnow
 from ..ledger.models import Transaction
 from ..units.models import Unit
 
@@ -51,7 +51,7 @@ class Partner(db.Model):
     """A donor: 共建单位 or 商户, with someone to call about deliveries."""
 
     __tablename__ = "partners"
-    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    __table_args__ = (UniqueConstraint("community_id", "name"), enum_check("kind", PartnerKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -114,6 +114,8 @@ class Reward(db.Model):
 
     __tablename__ = "rewards"
     __table_args__ = (
+        enum_check("kind", RewardKind),
+        enum_check("limit_period", LimitPeriod, nullable=True),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("limit_count IS NULL OR (limit_count > 0 AND limit_period IS NOT NULL)", name="limit"),
@@ -199,7 +201,7 @@ class StockMovement(db.Model):
     """
 
     __tablename__ = "stock_movements"
-    __table_args__ = (CheckConstraint("free <> 0 OR held <> 0", name="nonzero"),)
+    __table_args__ = (CheckConstraint("free <> 0 OR held <> 0", name="nonzero"), enum_check("kind", StockKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id"), index=True)
@@ -262,10 +264,8 @@ class Redemption(db.Model):
 
     __tablename__ = "redemptions"
     __table_args__ = (
+        enum_check("state", RedemptionState),
         CheckConstraint("points > 0", name="points_positive"),
-        CheckConstraint(
-            "state IN ('requested','approved','fulfilled','rejected','cancelled','expired')", name="state"
-        ),
         # A double tap or a resubmitted page asks once: the form's token is fixed when the page is drawn.
         UniqueConstraint("resident_id", "request_token"),
     )

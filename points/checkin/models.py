@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Resident
-from ..db import UTCDateTime, db, utcnow
+from ..db import UTCDateTime, db, enum_check, utcnow
 from ..units.models import Unit
 
 
@@ -87,9 +87,6 @@ class Choice(enum.StrEnum):
     ABSTAIN = "abstain"
 
 
-def _check_in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
 
 class Venue(db.Model):
     """A deliberation point (议事点) with its printed QR poster."""
@@ -97,7 +94,7 @@ class Venue(db.Model):
     __tablename__ = "venues"
     __table_args__ = (
         UniqueConstraint("community_id", "name"),
-        CheckConstraint(_check_in("kind", VenueKind), name="kind"),
+        enum_check("kind", VenueKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,9 +131,9 @@ class Meeting(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("closes_at > opens_at", name="window_not_empty"),
         CheckConstraint("points IS NULL OR points >= 0", name="points_not_negative"),
-        CheckConstraint(_check_in("security_mode", SecurityMode), name="security_mode"),
-        CheckConstraint(_check_in("audience", Audience), name="audience"),
-        CheckConstraint(_check_in("status", MeetingStatus), name="status"),
+        enum_check("security_mode", SecurityMode),
+        enum_check("audience", Audience),
+        enum_check("status", MeetingStatus),
         Index("ix_meetings_venue_window", "venue_id", "opens_at"),
         Index("ix_meetings_community_start", "community_id", "starts_at"),
     )
@@ -190,7 +187,7 @@ class MeetingInvitee(db.Model):
     __tablename__ = "meeting_invitees"
     __table_args__ = (
         UniqueConstraint("meeting_id", "resident_id"),
-        CheckConstraint(_check_in("role", InviteeRole), name="role"),
+        enum_check("role", InviteeRole),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,8 +205,8 @@ class Checkin(db.Model):
 
     __tablename__ = "checkins"
     __table_args__ = (
-        CheckConstraint(_check_in("route", Route), name="route"),
-        CheckConstraint(f"reason IS NULL OR {_check_in('reason', Reason)}", name="reason"),
+        enum_check("route", Route),
+        enum_check("reason", Reason, nullable=True),
         CheckConstraint("is_success = (reason IS NULL)", name="success_or_reason"),
         CheckConstraint("NOT is_success OR (meeting_id IS NOT NULL AND resident_id IS NOT NULL)", name="success_has_who"),
         # One standing success per resident per meeting, held by the database rather than a read-then-insert.
@@ -300,7 +297,7 @@ class Vote(db.Model):
 
     __tablename__ = "meeting_votes"
     __table_args__ = (
-        CheckConstraint(_check_in("method", VoteMethod), name="method"),
+        enum_check("method", VoteMethod),
         CheckConstraint("yes >= 0 AND no >= 0 AND abstain >= 0", name="counts_not_negative"),
     )
 
@@ -331,7 +328,7 @@ class Ballot(db.Model):
     __tablename__ = "meeting_ballots"
     __table_args__ = (
         UniqueConstraint("vote_id", "resident_id"),
-        CheckConstraint(_check_in("choice", Choice), name="choice"),
+        enum_check("choice", Choice),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

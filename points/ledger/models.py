@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import UTCDateTime, db, enum_check, utcnow
 
 
 class AccountKind(enum.StrEnum):
@@ -34,6 +34,7 @@ class TransactionKind(enum.StrEnum):
 class Account(db.Model):
     __tablename__ = "accounts"
     __table_args__ = (
+        enum_check("kind", AccountKind),
         UniqueConstraint("community_id", "kind", "resident_id"),
         # The database itself refuses an overdraft, whatever code path tries it.
         CheckConstraint("kind = 'issuance' OR balance >= 0", name="not_overdrawn"),
@@ -67,7 +68,7 @@ class ChainHead(db.Model):
 
 class Transaction(db.Model):
     __tablename__ = "ledger_transactions"
-    __table_args__ = (UniqueConstraint("community_id", "seq"),)
+    __table_args__ = (UniqueConstraint("community_id", "seq"), enum_check("kind", TransactionKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("units.id"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import db
+from ..db import db, enum_check
 
 
 class Level(enum.StrEnum):
@@ -36,7 +36,7 @@ class Unit(db.Model):
     __tablename__ = "units"
     __table_args__ = (
         UniqueConstraint("parent_id", "name"),
-        CheckConstraint("level IN ('district','street','community','compound','building')", name="level"),
+        enum_check("level", Level),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
