@@ -17,7 +17,7 @@ from points.ledger.models import Account, AccountKind
 from points.ledger.verify import verify_ledger
 
 from ..factories import Factory
-from ..ledger.test_concurrency import race  # threads released together, a refusal as its code
+from ..helpers import race
 from .conftest import BankWorld
 
 

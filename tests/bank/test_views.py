@@ -17,20 +17,16 @@ from points.ledger import services as ledger
 from ..conftest import _config, csrf_token
 from ..factories import Factory
 from .conftest import BankWorld, token
+from ..helpers import login
 
 
 @pytest.fixture
-def world(bank, app, tmp_path):
+def bank_world(bank, app, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     db.session.commit()
     return bank
 
 
-def login(client, person):
-    client.post("/logout")
-    response = client.post("/login", data={"phone": person.phone, "password": "password123"})
-    assert response.status_code == 302, "login failed"
-    return client
 
 
 def page(response) -> str:
@@ -43,14 +39,14 @@ def jpeg(size=(800, 600), colour=(200, 60, 40)) -> bytes:
     return out.getvalue()
 
 
-def requested(world, resident=None, reward=None):
-    redemption = world.request(resident or world.resident(), reward or world.reward())
+def requested(bank_world, resident=None, reward=None):
+    redemption = bank_world.request(resident or bank_world.resident(), reward or bank_world.reward())
     db.session.commit()
     return redemption
 
 
-def approved(world, resident=None, reward=None):
-    redemption = services.approve_redemption(requested(world, resident, reward), staff=world.staff)
+def approved(bank_world, resident=None, reward=None):
+    redemption = services.approve_redemption(requested(bank_world, resident, reward), staff=bank_world.staff)
     db.session.commit()
     return redemption
 
@@ -59,38 +55,38 @@ def approved(world, resident=None, reward=None):
 
 
 @pytest.mark.parametrize("path", ["/bank/", "/bank/mine", "/bank/staff", "/bank/staff/handover", "/bank/staff/rewards"])
-def test_pages_need_a_login(client, world, path):
+def test_pages_need_a_login(client, bank_world, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize("path", ["/bank/staff", "/bank/staff/handover", "/bank/staff/rewards", "/bank/staff/partners",
                                   "/bank/staff/donations", "/bank/staff/settings", "/bank/staff/rewards/new"])
-def test_staff_pages_are_for_staff(client, world, path):
-    login(client, world.resident())
+def test_staff_pages_are_for_staff(client, bank_world, path):
+    login(client, bank_world.resident())
     assert client.get(path).status_code == 403
 
 
-def test_another_communitys_reward_is_not_found(client, world, make):
+def test_another_communitys_reward_is_not_found(client, bank_world, make):
     other = BankWorld(make)
     reward = other.reward()
     db.session.commit()
-    login(client, world.resident())
+    login(client, bank_world.resident())
     assert client.get(f"/bank/rewards/{reward.id}").status_code == 404
     assert client.post(f"/bank/rewards/{reward.id}/request", data={"token": "x"}).status_code == 404
 
 
-def test_another_residents_redemption_is_not_found(client, world):
-    redemption = requested(world)
-    login(client, world.resident())
+def test_another_residents_redemption_is_not_found(client, bank_world):
+    redemption = requested(bank_world)
+    login(client, bank_world.resident())
     assert client.get(f"/bank/mine/{redemption.id}").status_code == 404
     assert client.post(f"/bank/mine/{redemption.id}/cancel").status_code == 404
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "fulfil", "cancel"])
-def test_staff_of_another_community_get_404(client, world, make, action):
+def test_staff_of_another_community_get_404(client, bank_world, make, action):
     other = BankWorld(make)
-    redemption = approved(world) if action in ("fulfil", "cancel") else requested(world)
+    redemption = approved(bank_world) if action in ("fulfil", "cancel") else requested(bank_world)
     login(client, other.staff)
     response = client.post(f"/bank/staff/redemptions/{redemption.id}/{action}", data={"reason": "x"})
     assert response.status_code == 404
@@ -98,36 +94,36 @@ def test_staff_of_another_community_get_404(client, world, make, action):
     assert db.session.get(Redemption, redemption.id).state == redemption.state
 
 
-def test_staff_of_another_community_cannot_open_its_rewards_partners_or_residents(client, world, make):
+def test_staff_of_another_community_cannot_open_its_rewards_partners_or_residents(client, bank_world, make):
     other = BankWorld(make)
     login(client, other.staff)
-    reward = world.reward()
-    resident = world.resident()
+    reward = bank_world.reward()
+    resident = bank_world.resident()
     db.session.commit()
     assert client.get(f"/bank/staff/rewards/{reward.id}").status_code == 404
-    assert client.get(f"/bank/staff/partners/{world.partner.id}").status_code == 404
+    assert client.get(f"/bank/staff/partners/{bank_world.partner.id}").status_code == 404
     assert client.get(f"/bank/staff/residents/{resident.id}").status_code == 404
-    assert client.get(f"/bank/staff/rewards?community={world.community.id}").status_code == 404
+    assert client.get(f"/bank/staff/rewards?community={bank_world.community.id}").status_code == 404
 
 
 # ------------------------------------------------------------------ residents
 
 
-def test_catalogue_shows_price_stock_and_what_the_resident_can_do(client, world):
-    world.reward(name="鸡蛋一盒", price=12, stock=4, limit_count=1, limit_period="month")
-    world.reward(name="食用油 5L", price=40, stock=2)
-    world.reward(name="理发一次", price=5, stock=0)
-    resident = world.resident(points=30)
+def test_catalogue_shows_price_stock_and_what_the_resident_can_do(client, bank_world):
+    bank_world.reward(name="鸡蛋一盒", price=12, stock=4, limit_count=1, limit_period="month")
+    bank_world.reward(name="食用油 5L", price=40, stock=2)
+    bank_world.reward(name="理发一次", price=5, stock=0)
+    resident = bank_world.resident(points=30)
     db.session.commit()
     html = page(login(client, resident).get("/bank/"))
     assert "公益银行" in html and 'data-testid="balance">30<' in html
     assert "鸡蛋一盒" in html and "剩 4 件" in html and "您本月还可兑 1 次" in html and "可以兑换" in html
     assert "积分不足" in html and "已兑完" in html
-    assert "爱心捐赠榜" in html and world.partner.name in html
+    assert "爱心捐赠榜" in html and bank_world.partner.name in html
 
 
-def test_requesting_holds_points_and_shows_the_request(client, world):
-    reward, resident = world.reward(price=12, stock=4), world.resident(points=30)
+def test_requesting_holds_points_and_shows_the_request(client, bank_world):
+    reward, resident = bank_world.reward(price=12, stock=4), bank_world.resident(points=30)
     db.session.commit()
     login(client, resident)
     form = page(client.get(f"/bank/rewards/{reward.id}"))
@@ -143,8 +139,8 @@ def test_requesting_holds_points_and_shows_the_request(client, world):
     assert len(services.redemptions_of(resident)) == 1
 
 
-def test_a_refused_request_explains_why(client, world):
-    reward, resident = world.reward(price=40, stock=4), world.resident(points=30)
+def test_a_refused_request_explains_why(client, bank_world):
+    reward, resident = bank_world.reward(price=40, stock=4), bank_world.resident(points=30)
     db.session.commit()
     login(client, resident)
     assert "还差 10 积分" in page(client.get(f"/bank/rewards/{reward.id}"))
@@ -153,21 +149,21 @@ def test_a_refused_request_explains_why(client, world):
     assert "兑换需要 40 积分，您现有 30 积分。" in page(response)
 
 
-def test_the_pickup_code_appears_once_approved(client, world):
-    resident = world.resident()
-    redemption = requested(world, resident)
+def test_the_pickup_code_appears_once_approved(client, bank_world):
+    resident = bank_world.resident()
+    redemption = requested(bank_world, resident)
     login(client, resident)
     assert 'data-testid="pickup-code"' not in page(client.get(f"/bank/mine/{redemption.id}"))
-    services.approve_redemption(redemption, staff=world.staff)
+    services.approve_redemption(redemption, staff=bank_world.staff)
     db.session.commit()
     html = page(client.get(f"/bank/mine/{redemption.id}"))
     assert "取货码" in html and redemption.pickup_code[:3] in html and "<svg" in html
     assert "可以领取了" in page(client.get("/bank/"))
 
 
-def test_the_resident_cancels(client, world):
-    resident = world.resident(points=30)
-    redemption = requested(world, resident, world.reward(price=10))
+def test_the_resident_cancels(client, bank_world):
+    resident = bank_world.resident(points=30)
+    redemption = requested(bank_world, resident, bank_world.reward(price=10))
     login(client, resident)
     response = client.post(f"/bank/mine/{redemption.id}/cancel")
     assert response.status_code == 302
@@ -179,19 +175,19 @@ def test_the_resident_cancels(client, world):
 # ------------------------------------------------------------------ staff: queue and hand-over
 
 
-def test_the_queue_lists_requests_oldest_first_with_the_residents_balance(client, world):
-    first = requested(world, world.resident(points=50), world.reward(name="鸡蛋一盒", price=12))
-    second = requested(world, world.resident(points=20), world.reward(name="洗衣液", price=15))
-    html = page(login(client, world.staff).get("/bank/staff"))
+def test_the_queue_lists_requests_oldest_first_with_the_residents_balance(client, bank_world):
+    first = requested(bank_world, bank_world.resident(points=50), bank_world.reward(name="鸡蛋一盒", price=12))
+    second = requested(bank_world, bank_world.resident(points=20), bank_world.reward(name="洗衣液", price=15))
+    html = page(login(client, bank_world.staff).get("/bank/staff"))
     assert html.index(f"request-{first.id}") < html.index(f"request-{second.id}")
     assert "余额 38 · 冻结 12 · 已领过 0 次" in html
     # the latest wallet lines at a glance: the hold, named after the reward
     assert re.search(r'class="what">[^<]*鸡蛋一盒 <span class="muted">[^<]*</span></span><span class="amount minus">-12<', html)
 
 
-def test_approve_in_one_tap(client, world):
-    redemption = requested(world)
-    login(client, world.staff)
+def test_approve_in_one_tap(client, bank_world):
+    redemption = requested(bank_world)
+    login(client, bank_world.staff)
     response = client.post(f"/bank/staff/redemptions/{redemption.id}/approve")
     assert response.status_code == 302 and response.headers["Location"].endswith("/bank/staff")
     assert "已通过" in page(client.get("/bank/staff"))
@@ -202,9 +198,9 @@ def test_approve_in_one_tap(client, world):
     assert "这笔兑换已经审核通过了。" in page(client.get("/bank/staff"))
 
 
-def test_reject_needs_a_reason(client, world):
-    redemption = requested(world)
-    login(client, world.staff)
+def test_reject_needs_a_reason(client, bank_world):
+    redemption = requested(bank_world)
+    login(client, bank_world.staff)
     client.post(f"/bank/staff/redemptions/{redemption.id}/reject", data={"reason": ""})
     assert "请填写不通过的原因。" in page(client.get("/bank/staff"))
     client.post(f"/bank/staff/redemptions/{redemption.id}/reject", data={"reason": "本月已兑过同类物品"})
@@ -212,19 +208,19 @@ def test_reject_needs_a_reason(client, world):
     assert db.session.get(Redemption, redemption.id).status == RedemptionState.REJECTED
 
 
-def test_staff_see_their_own_request_but_cannot_decide_it(client, world):
-    ledger.award_manually(world.staff, 50, staff=world.other_staff, reason="测试", key="own")
-    redemption = requested(world, world.staff)
-    login(client, world.staff)
+def test_staff_see_their_own_request_but_cannot_decide_it(client, bank_world):
+    ledger.award_manually(bank_world.staff, 50, staff=bank_world.other_staff, reason="测试", key="own")
+    redemption = requested(bank_world, bank_world.staff)
+    login(client, bank_world.staff)
     assert "这是您本人的申请" in page(client.get("/bank/staff"))
     client.post(f"/bank/staff/redemptions/{redemption.id}/approve")
     assert "本人的兑换申请须由其他工作人员办理。" in page(client.get("/bank/staff"))
 
 
-def test_scanning_the_pickup_code_settles_and_says_what_to_hand_over(client, world):
-    resident = world.resident(points=30)
-    redemption = approved(world, resident, world.reward(name="鸡蛋一盒", price=12))
-    login(client, world.other_staff)
+def test_scanning_the_pickup_code_settles_and_says_what_to_hand_over(client, bank_world):
+    resident = bank_world.resident(points=30)
+    redemption = approved(bank_world, resident, bank_world.reward(name="鸡蛋一盒", price=12))
+    login(client, bank_world.other_staff)
     response = client.post("/bank/staff/handover", data={"code": redemption.pickup_qr_payload})
     assert response.status_code == 302
     html = page(client.get(response.headers["Location"]))
@@ -238,15 +234,15 @@ def test_scanning_the_pickup_code_settles_and_says_what_to_hand_over(client, wor
 
 
 @pytest.mark.parametrize("code", ["", "ZZZZZZ", "POINTS:R:ABCDEF"])
-def test_an_unknown_pickup_code_is_explained_beside_the_scanner(client, world, code):
-    login(client, world.staff)
+def test_an_unknown_pickup_code_is_explained_beside_the_scanner(client, bank_world, code):
+    login(client, bank_world.staff)
     response = client.post("/bank/staff/handover", data={"code": code})
     assert response.status_code == 422
     assert 'class="result bad"' in page(response)
 
 
-def test_a_pickup_code_from_another_community_is_not_found(client, world, make):
-    redemption = approved(world)
+def test_a_pickup_code_from_another_community_is_not_found(client, bank_world, make):
+    redemption = approved(bank_world)
     other = BankWorld(make)
     db.session.commit()
     login(client, other.staff)
@@ -254,18 +250,18 @@ def test_a_pickup_code_from_another_community_is_not_found(client, world, make):
     assert response.status_code == 422 and "您所在社区没有这个取货码的兑换。" in page(response)
 
 
-def test_a_code_not_yet_approved_cannot_be_handed_over(client, world):
-    redemption = requested(world)
-    login(client, world.staff)
+def test_a_code_not_yet_approved_cannot_be_handed_over(client, bank_world):
+    redemption = requested(bank_world)
+    login(client, bank_world.staff)
     response = client.post(f"/bank/staff/redemptions/{redemption.id}/fulfil")
     assert response.status_code == 409 and "这笔兑换还没有审核通过。" in page(response)
 
 
-def test_scanning_a_member_card_lists_that_residents_pickups(client, world):
-    resident = world.resident()
-    mine = approved(world, resident, world.reward(name="鸡蛋一盒"))
-    theirs = approved(world, world.resident(), world.reward(name="洗衣液"))
-    login(client, world.staff)
+def test_scanning_a_member_card_lists_that_residents_pickups(client, bank_world):
+    resident = bank_world.resident()
+    mine = approved(bank_world, resident, bank_world.reward(name="鸡蛋一盒"))
+    theirs = approved(bank_world, bank_world.resident(), bank_world.reward(name="洗衣液"))
+    login(client, bank_world.staff)
     response = client.post("/bank/staff/handover", data={"code": resident.member_qr_payload})
     assert response.status_code == 302
     html = page(client.get(response.headers["Location"]))
@@ -275,10 +271,10 @@ def test_scanning_a_member_card_lists_that_residents_pickups(client, world):
     assert db.session.get(Redemption, mine.id).status == RedemptionState.FULFILLED
 
 
-def test_staff_ask_for_a_resident_without_a_phone(client, world):
-    reward, resident = world.reward(name="理发一次", price=10), world.resident(points=30)
+def test_staff_ask_for_a_resident_without_a_phone(client, bank_world):
+    reward, resident = bank_world.reward(name="理发一次", price=10), bank_world.resident(points=30)
     db.session.commit()
-    login(client, world.staff)
+    login(client, bank_world.staff)
     assert resident.name in page(client.get(f"/bank/staff?q={resident.name}"))
     html = page(client.get(f"/bank/staff/residents/{resident.id}"))
     the_token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
@@ -291,17 +287,17 @@ def test_staff_ask_for_a_resident_without_a_phone(client, world):
 # ------------------------------------------------------------------ staff: catalogue, partners, donations, settings
 
 
-def reward_form(world, **overrides):
-    data = {"community": world.community.id, "name": "大米 5kg", "kind": "goods", "price": "30", "description": "东北大米",
-            "limit_count": "1", "limit_period": "month", "partner_id": world.partner.id, "is_listed": "y",
+def reward_form(bank_world, **overrides):
+    data = {"community": bank_world.community.id, "name": "大米 5kg", "kind": "goods", "price": "30", "description": "东北大米",
+            "limit_count": "1", "limit_period": "month", "partner_id": bank_world.partner.id, "is_listed": "y",
             "first_donation": "6", "donation_token": token()}
     data.update(overrides)
     return data
 
 
-def test_staff_add_a_reward_with_a_photo_and_its_first_donation(client, world, app, tmp_path):
-    login(client, world.staff)
-    data = reward_form(world, photo=(io.BytesIO(jpeg()), "rice.jpg"))
+def test_staff_add_a_reward_with_a_photo_and_its_first_donation(client, bank_world, app, tmp_path):
+    login(client, bank_world.staff)
+    data = reward_form(bank_world, photo=(io.BytesIO(jpeg()), "rice.jpg"))
     response = client.post("/bank/staff/rewards/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     reward = db.session.scalar(select(Reward).where(Reward.name == "大米 5kg"))
@@ -312,9 +308,9 @@ def test_staff_add_a_reward_with_a_photo_and_its_first_donation(client, world, a
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and "private" in photo.headers["Cache-Control"]
 
 
-def test_reward_photos_are_only_for_their_community(client, world, make):
-    reward = world.reward()
-    services.update_reward(reward, services.RewardDetails(name=reward.name, price=10), staff=world.staff, photo=jpeg())
+def test_reward_photos_are_only_for_their_community(client, bank_world, make):
+    reward = bank_world.reward()
+    services.update_reward(reward, services.RewardDetails(name=reward.name, price=10), staff=bank_world.staff, photo=jpeg())
     other = BankWorld(make)
     outsider = other.resident()
     db.session.commit()
@@ -322,14 +318,14 @@ def test_reward_photos_are_only_for_their_community(client, world, make):
     assert client.get(url).status_code == 404  # logged out
     login(client, outsider)
     assert client.get(url).status_code == 404
-    login(client, world.resident())
+    login(client, bank_world.resident())
     assert len(fetch(client, url)) > 100
     assert client.get(f"/bank/photos/{reward.id}/0000-thumb.jpg").status_code == 404
 
 
-def test_a_file_that_is_not_a_photo_is_refused_beside_the_field(client, world):
-    login(client, world.staff)
-    data = reward_form(world, photo=(io.BytesIO(b"%PDF-1.4 not a photo"), "rice.jpg"))
+def test_a_file_that_is_not_a_photo_is_refused_beside_the_field(client, bank_world):
+    login(client, bank_world.staff)
+    data = reward_form(bank_world, photo=(io.BytesIO(b"%PDF-1.4 not a photo"), "rice.jpg"))
     response = client.post("/bank/staff/rewards/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     html = page(response)
@@ -345,33 +341,33 @@ def test_a_file_that_is_not_a_photo_is_refused_beside_the_field(client, world):
     ({"partner_id": "0"}, "请选择首批捐赠的共建单位或商户。"),
     ({"available_from": "2026-12-01", "available_until": "2026-11-01"}, "截止日期不能早于开始日期。"),
 ])
-def test_bad_reward_input_is_explained_and_kept(client, world, overrides, message):
-    login(client, world.staff)
-    response = client.post("/bank/staff/rewards/new", data=reward_form(world, **overrides))
+def test_bad_reward_input_is_explained_and_kept(client, bank_world, overrides, message):
+    login(client, bank_world.staff)
+    response = client.post("/bank/staff/rewards/new", data=reward_form(bank_world, **overrides))
     assert response.status_code == 422
     html = page(response)
     assert message in html
     assert "东北大米" in html  # what was typed is kept
 
 
-def test_editing_a_reward_does_not_touch_its_stock(client, world):
-    reward = world.reward(name="鸡蛋", price=10, stock=4)
+def test_editing_a_reward_does_not_touch_its_stock(client, bank_world):
+    reward = bank_world.reward(name="鸡蛋", price=10, stock=4)
     db.session.commit()
-    login(client, world.staff)
+    login(client, bank_world.staff)
     assert 'value="鸡蛋"' in page(client.get(f"/bank/staff/rewards/{reward.id}"))
-    response = client.post(f"/bank/staff/rewards/{reward.id}", data=reward_form(world, name="土鸡蛋", stock="999"))
+    response = client.post(f"/bank/staff/rewards/{reward.id}", data=reward_form(bank_world, name="土鸡蛋", stock="999"))
     assert response.status_code == 302
     db.session.expire_all()
     reward = db.session.get(Reward, reward.id)
     assert (reward.name, reward.price, reward.stock) == ("土鸡蛋", 30, 4)
 
 
-def test_staff_record_a_donation_once(client, world):
-    reward = world.reward(stock=0)
+def test_staff_record_a_donation_once(client, bank_world):
+    reward = bank_world.reward(stock=0)
     db.session.commit()
-    login(client, world.staff)
+    login(client, bank_world.staff)
     html = page(client.get(f"/bank/staff/donations?reward={reward.id}"))
-    data = {"reward_id": reward.id, "partner_id": world.partner.id, "quantity": "8", "note": "重阳节",
+    data = {"reward_id": reward.id, "partner_id": bank_world.partner.id, "quantity": "8", "note": "重阳节",
             "token": re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)}
     assert client.post("/bank/staff/donations", data=data).status_code == 302
     assert client.post("/bank/staff/donations", data=data).status_code == 302
@@ -380,15 +376,15 @@ def test_staff_record_a_donation_once(client, world):
     assert "重阳节" in page(client.get("/bank/staff/donations"))
 
 
-def test_a_donation_without_a_reward_is_explained(client, world):
-    login(client, world.staff)
-    response = client.post("/bank/staff/donations", data={"reward_id": 0, "partner_id": world.partner.id, "quantity": "3", "token": "x"})
+def test_a_donation_without_a_reward_is_explained(client, bank_world):
+    login(client, bank_world.staff)
+    response = client.post("/bank/staff/donations", data={"reward_id": 0, "partner_id": bank_world.partner.id, "quantity": "3", "token": "x"})
     assert response.status_code == 422 and "请选择捐赠的兑换品。" in page(response)
 
 
-def test_staff_add_a_partner_and_names_stay_unique(client, world):
-    login(client, world.staff)
-    data = {"community": world.community.id, "name": "巧手理发店", "kind": "merchant", "contact_name": "吴师傅",
+def test_staff_add_a_partner_and_names_stay_unique(client, bank_world):
+    login(client, bank_world.staff)
+    data = {"community": bank_world.community.id, "name": "巧手理发店", "kind": "merchant", "contact_name": "吴师傅",
             "contact_phone": "13955500002", "address": "湖景小区商业街8号"}
     assert client.post("/bank/staff/partners/new", data=data).status_code == 302
     assert db.session.scalar(select(Partner).where(Partner.name == "巧手理发店")).contact_name == "吴师傅"
@@ -397,11 +393,11 @@ def test_staff_add_a_partner_and_names_stay_unique(client, world):
     assert "13955500002" in page(client.get("/bank/staff/partners"))
 
 
-def test_staff_set_the_pickup_place_and_window(client, world):
-    login(client, world.staff)
+def test_staff_set_the_pickup_place_and_window(client, bank_world):
+    login(client, bank_world.staff)
     data = {"pickup_place": "社区党群服务中心一楼", "pickup_hours": "周一至周五 9:00–17:00", "pickup_days": "5"}
     assert client.post("/bank/staff/settings", data=data).status_code == 302
-    assert services.bank_for(world.community.id).pickup_days == 5
+    assert services.bank_for(bank_world.community.id).pickup_days == 5
     bad = client.post("/bank/staff/settings", data={**data, "pickup_days": "0"})
     assert bad.status_code == 422 and "请填写 1 到 90 天。" in page(bad)
 
@@ -413,12 +409,12 @@ def test_every_bank_post_needs_the_csrf_token(tmp_path):
     app = create_app(_config(f"sqlite:///{tmp_path / 'csrf.sqlite3'}", WTF_CSRF_ENABLED=True))
     with app.app_context():
         db.create_all()
-        world = BankWorld(Factory())
-        redemption = world.request(world.resident(), world.reward())
+        bank_world = BankWorld(Factory())
+        redemption = bank_world.request(bank_world.resident(), bank_world.reward())
         db.session.commit()
         client = app.test_client()
         login_page = page(client.get("/login"))
-        client.post("/login", data={"phone": world.staff.phone, "password": "password123", "csrf_token": csrf_token(login_page)})
+        client.post("/login", data={"phone": bank_world.staff.phone, "password": "password123", "csrf_token": csrf_token(login_page)})
         assert client.post(f"/bank/staff/redemptions/{redemption.id}/approve").status_code == 400
         html = page(client.get("/bank/staff"))
         response = client.post(f"/bank/staff/redemptions/{redemption.id}/approve", data={"csrf_token": csrf_token(html)})
@@ -433,15 +429,15 @@ def fetch(client, path: str) -> bytes:
     return data
 
 
-def test_the_catalogue_page_stays_under_50_kb_with_its_pictures(client, world, app):
+def test_the_catalogue_page_stays_under_50_kb_with_its_pictures(client, bank_world, app):
     for index in range(6):
-        reward = world.reward(name=f"兑换品{index}", stock=3)
+        reward = bank_world.reward(name=f"兑换品{index}", stock=3)
         noisy = Image.effect_noise((1600, 1200), 80).convert("RGB")  # the worst case for JPEG
         out = io.BytesIO()
         noisy.save(out, "JPEG", quality=95)
-        services.update_reward(reward, services.RewardDetails(name=reward.name, price=10), staff=world.staff, photo=out.getvalue())
+        services.update_reward(reward, services.RewardDetails(name=reward.name, price=10), staff=bank_world.staff, photo=out.getvalue())
     db.session.commit()
-    login(client, world.resident())
+    login(client, bank_world.resident())
     html = client.get("/bank/").get_data()
     css = fetch(client, "/static/css/app.css")
     thumbs = [fetch(client, src) for src in re.findall(r'src="(/bank/photos/[^"]+)"', html.decode())]
@@ -468,30 +464,30 @@ def statements_for(client, path: str) -> int:
 
 
 @pytest.mark.parametrize("path", ["/bank/staff", "/bank/staff/handover"])
-def test_staff_lists_cost_the_same_queries_for_two_rows_or_eight(client, world, path):
+def test_staff_lists_cost_the_same_queries_for_two_rows_or_eight(client, bank_world, path):
     def add(n):
         for _ in range(n):
-            redemption = requested(world)
+            redemption = requested(bank_world)
             if path.endswith("handover"):
-                services.approve_redemption(redemption, staff=world.staff)
+                services.approve_redemption(redemption, staff=bank_world.staff)
         db.session.commit()
 
-    login(client, world.staff)
+    login(client, bank_world.staff)
     add(2)
     few = statements_for(client, path)
     add(6)
     assert statements_for(client, path) == few
 
 
-def test_the_catalogue_costs_the_same_queries_for_two_rewards_or_eight(client, world):
-    resident = world.resident()
+def test_the_catalogue_costs_the_same_queries_for_two_rewards_or_eight(client, bank_world):
+    resident = bank_world.resident()
     for _ in range(2):
-        world.request(resident, world.reward())
+        bank_world.request(resident, bank_world.reward())
     db.session.commit()
     login(client, resident)
     few = statements_for(client, "/bank/")
     for _ in range(6):
-        world.request(resident, world.reward())
+        bank_world.request(resident, bank_world.reward())
     db.session.commit()
     assert statements_for(client, "/bank/") == few
 
@@ -499,17 +495,17 @@ def test_the_catalogue_costs_the_same_queries_for_two_rewards_or_eight(client, w
 @pytest.mark.parametrize("path", ["/bank/staff/handover?done=99999999999999999999", "/bank/staff/handover?resident=99999999999999999999",
                                   "/bank/staff/rewards?community=99999999999999999999", "/bank/staff/donations?reward=99999999999999999999",
                                   "/bank/rewards/99999999999999999999", "/bank/mine/99999999999999999999"])
-def test_huge_numbers_are_not_found_or_ignored_never_errors(client, world, path):
-    login(client, world.staff)
+def test_huge_numbers_are_not_found_or_ignored_never_errors(client, bank_world, path):
+    login(client, bank_world.staff)
     assert client.get(path).status_code in (200, 404)
 
 
-def test_junk_ids_and_tokens_in_forms_are_field_errors(client, world):
-    login(client, world.staff)
-    donation = {"reward_id": "99999999999999999999", "partner_id": world.partner.id, "quantity": "3", "token": "x"}
+def test_junk_ids_and_tokens_in_forms_are_field_errors(client, bank_world):
+    login(client, bank_world.staff)
+    donation = {"reward_id": "99999999999999999999", "partner_id": bank_world.partner.id, "quantity": "3", "token": "x"}
     assert client.post("/bank/staff/donations", data=donation).status_code == 422
-    reward = world.reward()
+    reward = bank_world.reward()
     db.session.commit()
-    long_token = {"reward_id": reward.id, "partner_id": world.partner.id, "quantity": "3", "token": "t" * 500}
+    long_token = {"reward_id": reward.id, "partner_id": bank_world.partner.id, "quantity": "3", "token": "t" * 500}
     assert client.post("/bank/staff/donations", data=long_token).status_code == 422
-    assert client.post("/bank/staff/rewards/new", data=reward_form(world, partner_id="99999999999999999999")).status_code == 422
+    assert client.post("/bank/staff/rewards/new", data=reward_form(bank_world, partner_id="99999999999999999999")).status_code == 422

@@ -1,7 +1,6 @@
 """Scans racing each other, on SQLite and on PostgreSQL: one check-in, one award, clean books."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -18,33 +17,11 @@ from points.ledger.verify import verify_ledger
 from tests.factories import Factory
 
 from .conftest import START, Scene
+from ..helpers import race
 
 THREADS = 20
 
 
-def race(app, count: int, attempt) -> list:
-    """Run `attempt(i)` in `count` threads released together, each in its own app context and session."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = attempt(i)
-            except Exception as error:  # noqa: BLE001 - reported below
-                results[i] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    errors = [r for r in results if isinstance(r, Exception)]
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from points.db import db, utcnow
 from points.ledger import services as ledger
 
 from .conftest import Scene
+from ..helpers import login
 
 
 @pytest.fixture
@@ -33,10 +34,6 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
-def login(client, who):
-    response = client.post("/login", data={"phone": who.phone, "password": "password123"})
-    assert response.status_code == 302
-    return response
 
 
 def checkins() -> int:

@@ -1,14 +1,11 @@
 """Concurrent writers on the real engines: PostgreSQL (row locks) and SQLite (BEGIN IMMEDIATE)."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
 from points.accounts.models import Resident
-from points.errors import DomainError
 from points.db import db
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, Transaction
@@ -16,26 +13,11 @@ from points.ledger.verify import verify_ledger
 
 from ..factories import Factory
 from .actions import MEETING_ATTENDED, RATING, SUGGESTION
+from ..helpers import race
 
 THREADS = 20
 
 
-def race(app, count, work):
-    """Run `work(i)` in `count` threads released together; each in its own app context (own session)."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                return work(i)
-            except DomainError as error:
-                return error.code
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def setup_resident(app, points):
