@@ -230,10 +230,12 @@ def test_staff_cannot_check_themselves_in(scene):
 def test_staff_of_another_community_are_refused(scene):
     meeting = scene.meeting()
     outsider = scene.make.staff(scene.make.community("第二社区"))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused_1:
         scene.desk(meeting, code=scene.resident.member_code, staff=outsider)
-    with pytest.raises(NotAllowed):
+    assert refused_1.value.code == "not_allowed"
+    with pytest.raises(NotAllowed) as refused_2:
         scene.desk(meeting, resident=scene.resident, staff=outsider)
+    assert refused_2.value.code == "not_allowed"
     assert count() == 0
 
 
@@ -455,8 +457,9 @@ def test_staff_of_another_community_cannot_undo(scene):
     meeting = scene.meeting()
     row = scene.desk(meeting, resident=scene.resident).checkin
     outsider = scene.make.staff(scene.make.community("第二社区"))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused_3:
         services.undo_checkin(row, staff=outsider, reason="x")
+    assert refused_3.value.code == "not_allowed"
 
 
 def test_an_undone_resident_can_check_in_again_and_is_credited_again(scene):
@@ -521,8 +524,9 @@ def test_two_meetings_whose_windows_overlap_pick_the_nearest(scene):
 
 def test_staff_of_another_community_cannot_schedule_at_the_venue(scene):
     outsider = scene.make.staff(scene.make.community("第二社区"))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused_4:
         services.schedule_meeting(staff=outsider, venue=scene.venue, title="x", starts_at=START, ends_at=END, now=START)
+    assert refused_4.value.code == "not_allowed"
 
 
 def test_updating_a_meeting_moves_its_window(scene):
@@ -631,8 +635,9 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(scene):
 
 
 def test_residents_cannot_create_api_tokens(scene):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused_5:
         services.create_api_token(scene.resident, name="x")
+    assert refused_5.value.code == "not_allowed"
 
 
 def test_ledger_verify_checks_the_check_ins(scene):
