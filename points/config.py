@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -13,7 +14,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    TIMEZONE = "Asia/Shanghai"  # the community's local time: days, weeks and months as residents live them
     LANGUAGES = ("zh", "en")
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a slow resident never loses a form
     SESSION_COOKIE_HTTPONLY = True
@@ -35,6 +36,7 @@ ENV_KEYS = {
     "POINTS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "POINTS_PROXY_FIX": "PROXY_FIX",
     "POINTS_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "POINTS_TIMEZONE": "TIMEZONE",
 }
 
 
@@ -51,6 +53,9 @@ def load(app: Flask, test_config: dict | None) -> None:
             app.config[key] = value
     if test_config:
         app.config.update(test_config)
+    ZoneInfo(app.config["TIMEZONE"])  # a misspelt zone fails at start, not at the first award
+    # Pages show times in the zone the clock counts days in, so "today" on screen is the caps' today.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri:

@@ -26,6 +26,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from . import clock
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -165,4 +167,5 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, aware UTC, from the one clock (so tests that move `points.clock` move column defaults too)."""
+    return clock.now()

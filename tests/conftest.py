@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from points import clock as points_clock
 from points import create_app
 from points.db import db
 from points.domains import registry
@@ -149,3 +151,26 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+class Clock:
+    """The `clock` fixture: "now" for services that are not given `now=`, stopped where the test puts it."""
+
+    def set(self, at: datetime) -> datetime:
+        points_clock.set(at)
+        return at
+
+    def advance(self, **delta: float) -> datetime:
+        """Move on, e.g. `clock.advance(minutes=1)`."""
+        return self.set(points_clock.now() + timedelta(**delta))
+
+    def now(self) -> datetime:
+        return points_clock.now()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Stops the clock at the moment the test starts; `clock.set(at)` and `clock.advance(...)` move it."""
+    points_clock.set(points_clock.now())
+    yield Clock()
+    points_clock.set(None)

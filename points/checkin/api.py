@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role
 from ..db import utcnow
@@ -109,7 +110,7 @@ def list_meetings():
     if caller is None:
         return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
     now = utcnow()
-    day_start, day_end = services.local_day(now)
+    day_start, day_end = clock.day(now)
     community_ids = [c.id for c in communities_for(caller)]
     meetings = db.session.scalars(
         select(Meeting).where(

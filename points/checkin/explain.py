@@ -12,9 +12,10 @@ from flask_babel import format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..clock import local_date
 from .models import Checkin, Meeting, Reason, Route
 from .services.checkins import setting
-from .services.lookup import local_day, next_meeting
+from .services.lookup import next_meeting
 
 ROUTE_LABELS = {
     Route.POSTER.value: _l("Venue poster"),
@@ -45,7 +46,7 @@ AWARD_REFUSALS = {
 def when(moment: datetime, *, reference: datetime | None = None) -> str:
     """"14:00" on the reference day, "11月25日 14:00" on another."""
     clock = format_time(moment, "HH:mm")
-    if reference is not None and local_day(moment)[0] == local_day(reference)[0]:
+    if reference is not None and local_date(moment) == local_date(reference):
         return clock
     day = format_skeleton("MMMd", moment, locale=get_locale(), tzinfo=get_timezone())
     return f"{day} {clock}"

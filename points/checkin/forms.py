@@ -1,10 +1,8 @@
 """Forms for venues, meetings, staff check-in, closing and votes. Rules live in the services."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .. import clock
 from .models import Audience, InviteeRole, SecurityMode, VenueKind
 
 VENUE_KIND_LABELS = {
@@ -43,15 +42,11 @@ def choices_of(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def local_to_utc(day: date | None, clock: time | None) -> datetime | None:
+def local_to_utc(day: date | None, time_of_day: time | None) -> datetime | None:
     """A date and time as staff type them (local time) → an aware UTC datetime."""
-    if day is None or clock is None:
+    if day is None or time_of_day is None:
         return None
-    return datetime.combine(day, clock, tzinfo=local_zone()).astimezone(timezone.utc)
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(get_timezone().zone)  # Flask-Babel hands out pytz zones; zoneinfo combines correctly
+    return clock.to_utc(datetime.combine(day, time_of_day))
 
 
 class VenueForm(FlaskForm):
@@ -81,6 +76,12 @@ class MeetingForm(FlaskForm):
     security_mode = RadioField(_l("How residents check in"), choices=choices_of(SECURITY_MODE_LABELS), default=SecurityMode.POSTER.value)
     audience = RadioField(_l("Who may attend"), choices=choices_of(AUDIENCE_LABELS), default=Audience.COMMUNITY.value)
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
+
+    def show_times(self, starts_at: datetime, ends_at: datetime) -> None:
+        """Fill the date and time fields from a meeting's UTC times, in local time as staff read them."""
+        self.day.data = clock.local_date(starts_at)
+        self.start.data = clock.local(starts_at).time()
+        self.end.data = clock.local(ends_at).time()
 
     @property
     def starts_at(self) -> datetime | None:

@@ -9,7 +9,7 @@ from .catalogue import (
     save_bank_settings, update_partner, update_reward,
 )
 from .errors import InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, UnknownCode, WrongState
-from .offer import CatalogueEntry, catalogue, is_available, local_today, period_start, remaining_limit
+from .offer import CatalogueEntry, catalogue, is_available, period_start, remaining_limit
 from .redemptions import (
     PICKUP_CODE_LENGTH, ResidentGlance, approve_redemption, cancel_redemption, count_in, expire_due,
     expire_redemption, fulfil_redemption, get_redemption, glance, normalise_pickup_code, redemption_by_pickup_code,
@@ -21,7 +21,7 @@ __all__ = [
     "create_reward", "donations_of", "get_partner", "get_reward", "held_units", "honour_list", "partners_of",
     "record_donation", "rewards_of", "save_bank_settings", "update_partner", "update_reward",
     "InvalidInput", "LimitReached", "OutOfStock", "PickupExpired", "RewardInactive", "UnknownCode", "WrongState",
-    "CatalogueEntry", "catalogue", "is_available", "local_today", "period_start", "remaining_limit",
+    "CatalogueEntry", "catalogue", "is_available", "period_start", "remaining_limit",
     "PICKUP_CODE_LENGTH", "ResidentGlance", "approve_redemption", "cancel_redemption", "count_in", "expire_due",
     "expire_redemption", "fulfil_redemption", "get_redemption", "glance", "normalise_pickup_code",
     "redemption_by_pickup_code", "redemptions_in", "redemptions_of", "reject_redemption", "request_redemption",

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ... import clock
 from ...accounts.models import Resident
 from ...db import db, transaction, utcnow
 from ...units.models import Level, Unit
@@ -17,7 +18,6 @@ from ..models import (
     DEFAULT_PICKUP_DAYS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
 )
 from .errors import InvalidInput, check_token, require_staff, text_field
-from .offer import local_today
 
 MAX_PRICE = 100_000
 MAX_DONATION = 10_000
@@ -247,7 +247,7 @@ def create_reward(
     if first_donation:
         record_donation(
             reward, staff=staff, partner=db.session.get(Partner, reward.partner_id), quantity=first_donation,
-            received_on=local_today(now), token=donation_token or secrets.token_urlsafe(16), now=now,
+            received_on=clock.local_date(now), token=donation_token or secrets.token_urlsafe(16), now=now,
         )
     return reward
 
@@ -291,7 +291,7 @@ def record_donation(
     if partner is None or partner.community_id != reward.community_id:
         raise InvalidInput(_l("Choose one of this community's partners."), code="invalid_partner", field="partner_id")
     _check_quantity(quantity)
-    today = local_today(now)
+    today = clock.local_date(now)
     received_on = received_on or today
     if received_on > today:
         raise InvalidInput(_l("The date cannot be in the future."), code="invalid_date", field="received_on")

@@ -2,39 +2,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ... import clock
 from ...accounts.models import Resident
 from ...db import db, utcnow
 from ...ledger import services as ledger
-from ...ledger.services import LOCAL_TZ
 from ..models import VOIDED, LimitPeriod, Redemption, Reward
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
 def is_available(reward: Reward, now: datetime | None = None) -> bool:
     """Listed, and today (local date) within its active dates."""
-    today = local_today(now)
+    today = clock.local_date(now)
     return bool(reward.is_listed) and (reward.available_from is None or reward.available_from <= today) and (
         reward.available_until is None or today <= reward.available_until
     )
 
 
+PERIOD_WINDOWS = {LimitPeriod.WEEK: clock.week, LimitPeriod.MONTH: clock.month, LimitPeriod.YEAR: clock.year}
+
+
 def period_start(period: LimitPeriod, now: datetime) -> datetime | None:
     """The start of the current limit period in local time (weeks start on Monday); None for `ever`."""
-    local = now.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == LimitPeriod.WEEK:
-        return local - timedelta(days=local.weekday())
-    if period == LimitPeriod.MONTH:
-        return local.replace(day=1)
-    if period == LimitPeriod.YEAR:
-        return local.replace(month=1, day=1)
-    return None
+    window = PERIOD_WINDOWS.get(period)
+    return window(now)[0] if window is not None else None
 
 
 def _counting(stmt):
@@ -81,7 +74,7 @@ def catalogue(resident: Resident, *, now: datetime | None = None) -> list[Catalo
     entries = []
     for reward in rewards:
         available = is_available(reward, now)
-        if reward.available_until is not None and reward.available_until < local_today(now):
+        if reward.available_until is not None and reward.available_until < clock.local_date(now):
             continue  # finished ones drop out; coming ones stay visible with their start date
         remaining = None
         if reward.limit is not None:

@@ -1,17 +1,14 @@
 """Reading what a scan is about: the meeting at a venue at a moment, the resident's standing check-in."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import exists, select
 
+from ... import clock
 from ...accounts.models import Resident
 from ...db import db
 from ..models import Checkin, CheckinUndo, Meeting, MeetingInvitee, MeetingStatus, Venue
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # "today" as residents live it
-
 
 def standing_checkin(meeting: Meeting, resident: Resident) -> Checkin | None:
     """The resident's success at this meeting that no undo cancelled."""
@@ -29,11 +26,6 @@ def is_invited(meeting: Meeting, resident: Resident) -> bool:
     ) is not None
 
 
-def local_day(moment: datetime) -> tuple[datetime, datetime]:
-    start = moment.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
-
-
 def meeting_at(venue: Venue, moment: datetime) -> Meeting | None:
     """The meeting a scan of this venue at `moment` is about: the one whose window is open (nearest start if
     two overlap), else today's next one (too early), else today's last one (too late), else none."""
@@ -41,7 +33,7 @@ def meeting_at(venue: Venue, moment: datetime) -> Meeting | None:
     open_now = list(db.session.scalars(base.where(Meeting.opens_at <= moment, Meeting.closes_at > moment)))
     if open_now:
         return min(open_now, key=lambda m: abs((m.starts_at - moment).total_seconds()))
-    day_start, day_end = local_day(moment)
+    day_start, day_end = clock.day(moment)
     upcoming = db.session.scalar(base.where(Meeting.opens_at > moment, Meeting.opens_at < day_end).order_by(Meeting.opens_at).limit(1))
     if upcoming is not None:
         return upcoming

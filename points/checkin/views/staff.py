@@ -28,7 +28,6 @@ from ..forms import (
     TokenForm,
     VenueForm,
     VoteForm,
-    local_zone,
 )
 from ..models import ApiToken, Meeting, MeetingInvitee, MeetingStatus, Venue, Vote
 from .common import poster_url
@@ -205,11 +204,8 @@ def meeting_edit(meeting_id: int):
     form = MeetingForm(obj=meeting) if request.method == "GET" else MeetingForm()
     form.venue.choices = _venue_choices()
     if request.method == "GET":
-        zone = local_zone()
         form.venue.data = meeting.venue_id
-        form.day.data = meeting.starts_at.astimezone(zone).date()
-        form.start.data = meeting.starts_at.astimezone(zone).time()
-        form.end.data = meeting.ends_at.astimezone(zone).time()
+        form.show_times(meeting.starts_at, meeting.ends_at)
         form.opens_before.data = int((meeting.starts_at - meeting.opens_at).total_seconds() // 60)
         form.closes_after.data = int((meeting.closes_at - meeting.ends_at).total_seconds() // 60)
     if form.validate_on_submit():

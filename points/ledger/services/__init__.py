@@ -1,6 +1,6 @@
 """Ledger services, one module per verb: reads, awards, holds, reversals, rules; booking is the machinery they
 share (the write protocol is in its docstring) and errors the refusals. Import from here."""
-from .awards import LOCAL_TZ, AwardOutcome, award, award_manually
+from .awards import AwardOutcome, award, award_manually
 from .booking import chain_hash
 from .errors import (
     AlreadyReversed, HoldClosed, InsufficientPoints, InvalidAmount, InvalidRule, KeyReused, NotAHold, NotReversible,
@@ -12,7 +12,7 @@ from .reversals import REVERSIBLE, reverse
 from .rules import set_earning_rule
 
 __all__ = [
-    "LOCAL_TZ", "AwardOutcome", "award", "award_manually", "chain_hash",
+    "AwardOutcome", "award", "award_manually", "chain_hash",
     "AlreadyReversed", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
     "NotReversible", "ReasonRequired",
     "hold", "settle", "void",

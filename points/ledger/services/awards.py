@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from ... import clock
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -18,9 +18,6 @@ from ..models import AccountKind, RefusedAward, Transaction, TransactionKind
 from ..rules import rule_for
 from .booking import accounts_for, book, lock_head, replayed
 from .errors import InvalidAmount, KeyReused, ReasonRequired
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # caps count calendar days as residents live them
-
 
 @dataclass(frozen=True)
 class AwardOutcome:
@@ -73,9 +70,9 @@ def award(
         reason_code = "rule_disabled"
     elif not resident.is_active_account:
         reason_code = "inactive_resident"
-    elif rule.daily_cap is not None and _awards_since(resident, action, _day_start(now)) >= rule.daily_cap:
+    elif rule.daily_cap is not None and _awards_since(resident, action, clock.day(now)[0]) >= rule.daily_cap:
         reason_code = "daily_cap"
-    elif rule.monthly_cap is not None and _awards_since(resident, action, _month_start(now)) >= rule.monthly_cap:
+    elif rule.monthly_cap is not None and _awards_since(resident, action, clock.month(now)[0]) >= rule.monthly_cap:
         reason_code = "monthly_cap"
     if reason_code is not None:
         refusal = RefusedAward(
@@ -133,12 +130,3 @@ def _awards_since(resident: Resident, action: EarningAction, since: datetime) ->
         ~exists().where(reversal.reverses_id == Transaction.id),
     )
     return db.session.scalar(stmt) or 0
-
-
-def _day_start(now: datetime) -> datetime:
-    local = now.astimezone(LOCAL_TZ)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _month_start(now: datetime) -> datetime:
-    return _day_start(now).replace(day=1)
