@@ -34,6 +34,7 @@ from blinker import Namespace, NamedSignal
 from .db import on_commit
 
 Receiver = Callable[..., Any]
+Kind = Callable[[NamedSignal], Callable[[Receiver], Receiver]]  # in_transaction or after_commit
 
 _events = Namespace()
 
@@ -109,9 +110,7 @@ def disconnect(signal: NamedSignal, receiver: Receiver) -> None:
 
 
 @contextmanager
-def connected(
-    signal: NamedSignal, receiver: Receiver, *, kind: Callable[[NamedSignal], Callable[[Receiver], Receiver]] = in_transaction
-) -> Iterator[Receiver]:
+def connected(signal: NamedSignal, receiver: Receiver, *, kind: Kind = in_transaction) -> Iterator[Receiver]:
     """Connect `receiver` as `kind` (`in_transaction` or `after_commit`) for the block only."""
     if (signal.name, receiver) in _connected:
         raise ValueError(f"{receiver!r} is already connected to {signal.name}")
