@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import random
 import sqlite3
 import threading
@@ -33,9 +34,11 @@ R = TypeVar("R")
 
 _IMMEDIATE = "points_begin_immediate"
 _IN_SERVICE = "points_in_service"
+_ON_COMMIT = "points_on_commit"  # callbacks waiting for the outermost service's commit (session.info)
 WRITE_WAIT_SECONDS = 30  # how long a writer waits for the write lock before giving up ("database is locked")
 _writer_queues: dict[str, threading.Lock] = {}
 _writer_queues_guard = threading.Lock()
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -100,7 +103,8 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a service function as one write transaction: commit on return, roll back on any exception.
 
     A service called from inside another service joins the outer transaction under a savepoint. Whatever read-only
-    transaction the view had open is closed first, so the write transaction reads fresh, locked data.
+    transaction the view had open is closed first, so the write transaction reads fresh, locked data. Callbacks
+    queued with `on_commit` run after the commit, outside the transaction.
     """
 
     @functools.wraps(fn)
@@ -108,28 +112,39 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
         session = db.session()  # the scoped session's current Session
         if session.info.get(_IN_SERVICE):
             # A savepoint: if the inner service fails and the outer one carries on, none of the inner
-            # service's half-done writes (a balance moved before the next one refused) survive.
-            with session.begin_nested():
-                return fn(*args, **kwargs)
+            # service's half-done writes (a balance moved before the next one refused) survive, and none of
+            # the after-commit callbacks it queued run.
+            queued = len(session.info[_ON_COMMIT])
+            try:
+                with session.begin_nested():
+                    return fn(*args, **kwargs)
+            except BaseException:
+                del session.info[_ON_COMMIT][queued:]
+                raise
         if session.in_transaction():
             session.commit()
         queue = _writer_queue(db.engine) if db.engine.dialect.name == "sqlite" else None
         if queue is not None and not queue.acquire(timeout=WRITE_WAIT_SECONDS):
             raise TimeoutError(f"waited {WRITE_WAIT_SECONDS} s in the SQLite write queue")
         session.info[_IN_SERVICE] = True
+        session.info[_ON_COMMIT] = []
         try:
             if queue is not None:
                 session.connection(execution_options={_IMMEDIATE: True})
             result = fn(*args, **kwargs)
             session.commit()
-            return result
         except BaseException:
             session.rollback()
             raise
         finally:
             session.info.pop(_IN_SERVICE, None)
+            callbacks = session.info.pop(_ON_COMMIT, [])
             if queue is not None:
                 queue.release()
+        # Out of the transaction and the write queue: a callback may call services of its own.
+        for callback in callbacks:
+            _run_callback(callback)
+        return result
 
     return wrapper
 
@@ -142,6 +157,26 @@ def enum_check(column: str, values: type[enum.StrEnum], *, nullable: bool = Fals
     """
     allowed = f"{column} IN ({','.join(repr(v.value) for v in values)})"
     return CheckConstraint(f"{column} IS NULL OR {allowed}" if nullable else allowed, name=column)
+
+
+def on_commit(callback: Callable[[], object]) -> None:
+    """Run `callback` once the outermost service's transaction has committed; drop it if that transaction, or
+    the savepoint of the nested service that queued it, rolls back. Outside a service it runs at once.
+
+    A callback's exception is logged, never raised: the writes it follows are already committed.
+    """
+    session = db.session()
+    if session.info.get(_IN_SERVICE):
+        session.info[_ON_COMMIT].append(callback)
+    else:
+        _run_callback(callback)
+
+
+def _run_callback(callback: Callable[[], object]) -> None:
+    try:
+        callback()
+    except Exception:
+        log.exception("after-commit callback %r failed", callback)
 
 
 class UTCDateTime(TypeDecorator):

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import ratelimit
-from ..db import db, transaction
+from .. import events, ratelimit
+from ..db import db, transaction, utcnow
 from ..errors import DomainError, NotAllowed
 from ..units.models import Level, Unit
 from .models import Resident, Role, RoleGrant, new_member_code, normalise_member_code
@@ -95,6 +95,7 @@ def _new_resident(*, name: str, phone: str | None, unit: Unit, created_by: Resid
     except IntegrityError as error:
         # Two sign-ups with one number at the same moment: the unique index decides, the loser hears why.
         raise InvalidRegistration(_l("This phone number is already registered."), code="phone_taken", field="phone") from error
+    events.resident_registered.send("accounts", resident=resident, actor=created_by or resident, now=utcnow())
     return resident
 
 
@@ -127,6 +128,7 @@ def grant_role(resident: Resident, role: Role, unit: Unit, *, admin: Resident | 
     db.session.add(grant)
     db.session.flush()
     db.session.expire(resident, ["grants"])
+    events.role_granted.send("accounts", grant=grant, resident=resident, unit=unit, actor=admin, now=utcnow())
     return grant
 
 
@@ -135,6 +137,7 @@ def revoke_role(grant: RoleGrant, *, admin: Resident) -> None:
     if not has_role(admin, Role.ADMIN, grant.unit) or grant.resident_id == admin.id:
         raise NotAllowed()
     db.session.delete(grant)
+    events.role_revoked.send("accounts", grant=grant, resident=grant.resident, unit=grant.unit, actor=admin, now=utcnow())
 
 
 @transaction

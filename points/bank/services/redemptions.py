@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased, selectinload
 
+from ... import events
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -203,6 +204,7 @@ def request_redemption(
     redemption.hold_id = held.id
     db.session.flush()
     db.session.expire(reward, ["stock"])
+    events.redemption_requested.send("bank", redemption=redemption, resident=resident, actor=actor, now=now)
     return redemption
 
 
@@ -219,6 +221,7 @@ def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime
     redemption.expires_at = now + timedelta(days=bank_for(redemption.community_id).pickup_days)
     redemption.pickup_code = _new_pickup_code()
     db.session.flush()
+    events.redemption_approved.send("bank", redemption=redemption, actor=staff, now=now)
     return redemption
 
 
@@ -232,7 +235,9 @@ def reject_redemption(redemption: Redemption, *, staff: Resident, reason: str, n
         raise ReasonRequired(field="reason")
     _check_step(redemption, RedemptionState.REJECTED, now, check_expiry=False)
     redemption.decided_at, redemption.decided_by_id = now, staff.id
-    return _void(redemption, RedemptionState.REJECTED, actor=staff, reason=reason.strip(), now=now)
+    _void(redemption, RedemptionState.REJECTED, actor=staff, reason=reason.strip(), now=now)
+    events.redemption_rejected.send("bank", redemption=redemption, actor=staff, now=now)
+    return redemption
 
 
 @transaction
@@ -245,7 +250,9 @@ def cancel_redemption(redemption: Redemption, *, actor: Resident, reason: str = 
         if not (reason or "").strip():
             raise ReasonRequired(field="reason")
     _check_step(redemption, RedemptionState.CANCELLED, now, check_expiry=False)
-    return _void(redemption, RedemptionState.CANCELLED, actor=actor, reason=(reason or "").strip(), now=now)
+    _void(redemption, RedemptionState.CANCELLED, actor=actor, reason=(reason or "").strip(), now=now)
+    events.redemption_cancelled.send("bank", redemption=redemption, actor=actor, now=now)
+    return redemption
 
 
 @transaction
@@ -263,6 +270,7 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
     redemption.state = RedemptionState.FULFILLED.value
     redemption.closed_at, redemption.closed_by_id = now, staff.id
     db.session.flush()
+    events.redemption_handed_over.send("bank", redemption=redemption, actor=staff, now=now)
     return redemption
 
 
@@ -274,7 +282,9 @@ def expire_redemption(redemption: Redemption, *, now: datetime | None = None) ->
     _check_step(redemption, RedemptionState.EXPIRED, now, check_expiry=False)
     if redemption.expires_at > now:
         raise WrongState(_l("This redemption is not due to expire yet."), code="not_due")
-    return _void(redemption, RedemptionState.EXPIRED, actor=None, reason="", now=now)
+    _void(redemption, RedemptionState.EXPIRED, actor=None, reason="", now=now)
+    events.redemption_expired.send("bank", redemption=redemption, actor=None, now=now)
+    return redemption
 
 
 def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ... import ratelimit
+from ... import events, ratelimit
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...accounts.services import resident_by_member_code
@@ -359,6 +359,8 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     if ticket is not None:
         ticket.checkin_id = row.id
     db.session.flush()
+    events.checked_in.send("checkin", checkin=row, meeting=meeting, resident=resident, transaction=outcome.transaction,
+                           actor=attempt.actor, now=attempt.now)
     return CheckinOutcome(row)
 
 

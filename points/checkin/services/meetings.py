@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from ... import events
 from ...accounts.models import Resident, Role, RoleGrant
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -128,6 +129,7 @@ def schedule_meeting(
         db.session.add(MeetingInvitee(meeting_id=meeting.id, resident_id=resident.id, role=InviteeRole.COUNCIL.value,
                                       invited_by_id=staff.id))
     db.session.flush()
+    events.meeting_scheduled.send("checkin", meeting=meeting, actor=staff, now=meeting.created_at)
     return meeting
 
 
@@ -209,6 +211,7 @@ def cancel_meeting(meeting: Meeting, *, staff: Resident, reason: str, now: datet
         raise MeetingError(_l("Residents have checked in to this meeting: undo their check-ins first."), code="has_checkins")
     _transition(meeting, MeetingStatus.CANCELLED)
     meeting.cancelled_at, meeting.cancelled_by_id, meeting.cancel_reason = now or utcnow(), staff.id, reason.strip()[:500]
+    events.meeting_cancelled.send("checkin", meeting=meeting, actor=staff, now=meeting.cancelled_at)
     return meeting
 
 
@@ -230,6 +233,8 @@ def close_meeting(meeting: Meeting, *, staff: Resident, minutes: str, headcount:
     meeting.closed_at, meeting.closed_by_id = now, staff.id
     for vote in db.session.scalars(select(Vote).where(Vote.meeting_id == meeting.id, Vote.is_open)):
         tally(vote, now=now)
+        events.vote_closed.send("checkin", vote=vote, meeting=meeting, actor=staff, now=now)
+    events.meeting_closed.send("checkin", meeting=meeting, actor=staff, now=now)
     return meeting
 
 

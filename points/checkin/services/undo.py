@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ... import events
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -51,6 +52,8 @@ def undo_checkin(checkin: Checkin, *, staff: Resident, reason: str, now: datetim
     except IntegrityError:
         raise UndoError(ALREADY_UNDONE, code="already_undone") from None
     db.session.expire(checkin, ["undo"])
+    events.checkin_undone.send("checkin", undo=undo, checkin=checkin, meeting=meeting, resident=checkin.resident,
+                               actor=staff, now=now)
     return undo
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ... import events
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -59,6 +60,7 @@ def record_show_of_hands(meeting: Meeting, *, staff: Resident, question: str, ye
                 abstain=abstain, is_open=False, opened_at=now, closed_at=now, created_by_id=staff.id)
     db.session.add(vote)
     db.session.flush()
+    events.vote_closed.send("checkin", vote=vote, meeting=meeting, actor=staff, now=now)
     return vote
 
 
@@ -88,7 +90,9 @@ def close_vote(vote: Vote, *, staff: Resident, now: datetime | None = None) -> V
         raise NotAllowed()
     if not vote.is_open:
         raise VoteError(_l("This vote is closed."), code="vote_closed")
-    return tally(vote, now=now or utcnow())
+    tally(vote, now=now or utcnow())
+    events.vote_closed.send("checkin", vote=vote, meeting=meeting, actor=staff, now=vote.closed_at)
+    return vote
 
 
 def tally(vote: Vote, *, now: datetime) -> Vote:

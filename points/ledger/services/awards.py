@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from ... import clock
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
+from ... import events
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ..earning import EarningAction
@@ -82,6 +83,7 @@ def award(
         )
         db.session.add(refusal)
         db.session.flush()
+        events.award_refused.send("ledger", refusal=refusal, resident=resident, actor=actor, now=now)
         return AwardOutcome(refusal=refusal)
 
     issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
@@ -90,6 +92,7 @@ def award(
         kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=cause, actor=actor, resident=resident, action=action, memo=memo, now=now,
     )
+    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=amount, actor=actor, now=now)
     return AwardOutcome(transaction=tx)
 
 
@@ -112,12 +115,14 @@ def award_manually(
     if booked is not None:
         return booked
     issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
-    return book(
+    tx = book(
         head, kind=TransactionKind.MANUAL_AWARD, key=key, lines=[(issuance, -points), (wallet, points)],
         kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=("manual", None), actor=staff, resident=resident, action=None, memo="", reason=reason.strip(),
         now=now or utcnow(),
     )
+    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=points, actor=staff, now=tx.created_at)
+    return tx
 
 
 def _awards_since(resident: Resident, action: EarningAction, since: datetime) -> int:

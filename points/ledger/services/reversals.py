@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from ... import events
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import has_role
 from ...db import db, transaction, utcnow
@@ -38,8 +39,11 @@ def reverse(original: Transaction, *, actor: Resident | None, reason: str, now: 
     if booked_under(f"reversal:{original.id}") is not None:
         raise AlreadyReversed()
     lines = [(p.account_id, -p.amount) for p in original.postings]
-    return book(
+    tx = book(
         head, kind=TransactionKind.REVERSAL, key=f"reversal:{original.id}", lines=lines,
         cause=(original.cause_type, original.cause_id), actor=actor, resident_id=original.resident_id,
         action=original.action, memo=original.memo, reason=reason.strip(), reverses=original, now=now or utcnow(),
     )
+    events.points_reversed.send("ledger", transaction=tx, original=original, actor=actor, now=tx.created_at,
+                                resident=db.session.get(Resident, original.resident_id) if original.resident_id else None)
+    return tx

@@ -1,0 +1,121 @@
+"""Domain events: the one list of what a service announces to other domains, and the two kinds of receivers.
+
+Sending: a service sends right after the write that justifies it, inside its transaction, and never on a replay
+(an idempotent call that wrote nothing announces nothing):
+
+    events.points_awarded.send("ledger", transaction=tx, resident=resident, actor=actor, now=now)
+
+The sender is always the name of the sending domain ("accounts", "ledger", "checkin", "bank"); everything else
+is a keyword argument: the objects concerned, `actor` (the person who acted; None for the system itself) and
+`now` (the aware UTC moment the service wrote).
+
+Receiving, `receiver(sender, **payload)`, in one of two kinds:
+
+- `@in_transaction(signal)` runs at once, inside the sender's transaction: what it writes commits or rolls back
+  with the event (a badge with the award that earns it); its exception rolls the whole service call back.
+- `@after_commit(signal)` is queued and runs once the outermost service has committed (a notice to a resident);
+  it is dropped if the transaction, or the savepoint of the nested service that sent the event, rolls back. Its
+  exception is logged, not raised: the user's action has already succeeded.
+
+Receivers are code, not configuration: a domain declares them at module level in its `receivers.py`, which its
+`init_app` imports, so each connects once per process (blinker's signals are process-wide, like Flask's own) and
+every app in the process hears the same ones. Tests connect a receiver for one block with `connected(...)`, which
+disconnects it at the end, so no test's receiver reaches the next test.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from blinker import Namespace, NamedSignal
+
+from .db import on_commit
+
+Receiver = Callable[..., Any]
+Kind = Callable[[NamedSignal], Callable[[Receiver], Receiver]]  # in_transaction or after_commit
+
+_events = Namespace()
+
+
+def _event(name: str, doc: str) -> NamedSignal:
+    return _events.signal(name, doc=doc)
+
+
+# accounts
+resident_registered = _event("resident_registered", "accounts: resident, actor (the resident, or staff), now")
+role_granted = _event("role_granted", "accounts: grant, resident, unit, actor (None: the command line), now")
+role_revoked = _event("role_revoked", "accounts: grant (deleted), resident, unit, actor, now")
+
+# ledger
+points_awarded = _event("points_awarded", "ledger: transaction (award or manual award), resident, points, actor, now")
+award_refused = _event("award_refused", "ledger: refusal (RefusedAward, capped or disabled), resident, actor, now")
+points_reversed = _event("points_reversed", "ledger: transaction (the reversal), original, resident, actor, now")
+
+# checkin
+checked_in = _event("checked_in", "checkin: checkin, meeting, resident, transaction (None if no points), actor, now")
+checkin_undone = _event("checkin_undone", "checkin: undo, checkin, meeting, resident, actor, now")
+meeting_scheduled = _event("meeting_scheduled", "checkin: meeting, actor, now")
+meeting_cancelled = _event("meeting_cancelled", "checkin: meeting, actor, now")
+meeting_closed = _event("meeting_closed", "checkin: meeting, actor, now")
+vote_closed = _event("vote_closed", "checkin: vote (counted), meeting, actor, now")
+
+# bank
+redemption_requested = _event("redemption_requested", "bank: redemption, resident, actor, now")
+redemption_approved = _event("redemption_approved", "bank: redemption, actor, now")
+redemption_rejected = _event("redemption_rejected", "bank: redemption, actor, now")
+redemption_cancelled = _event("redemption_cancelled", "bank: redemption, actor, now")
+redemption_handed_over = _event("redemption_handed_over", "bank: redemption (fulfilled, points settled), actor, now")
+redemption_expired = _event("redemption_expired", "bank: redemption, actor (None: the expiry job), now")
+
+ALL: tuple[NamedSignal, ...] = tuple(_events.values())
+
+# What is actually connected for each (signal, receiver): the receiver itself, or its queueing wrapper.
+_connected: dict[tuple[str, Receiver], Receiver] = {}
+
+
+def in_transaction(signal: NamedSignal) -> Callable[[Receiver], Receiver]:
+    """Connect a receiver that runs inside the sender's transaction (see the module's docstring)."""
+
+    def connect(receiver: Receiver) -> Receiver:
+        if (signal.name, receiver) not in _connected:
+            signal.connect(receiver, weak=False)
+            _connected[(signal.name, receiver)] = receiver
+        return receiver
+
+    return connect
+
+
+def after_commit(signal: NamedSignal) -> Callable[[Receiver], Receiver]:
+    """Connect a receiver that runs after the outermost commit, never on rollback (see the module's docstring)."""
+
+    def connect(receiver: Receiver) -> Receiver:
+        if (signal.name, receiver) not in _connected:
+
+            def queue(sender: Any, **payload: Any) -> None:
+                on_commit(functools.partial(receiver, sender, **payload))
+
+            signal.connect(queue, weak=False)
+            _connected[(signal.name, receiver)] = queue
+        return receiver
+
+    return connect
+
+
+def disconnect(signal: NamedSignal, receiver: Receiver) -> None:
+    connected = _connected.pop((signal.name, receiver), None)
+    if connected is not None:
+        signal.disconnect(connected)
+
+
+@contextmanager
+def connected(signal: NamedSignal, receiver: Receiver, *, kind: Kind = in_transaction) -> Iterator[Receiver]:
+    """Connect `receiver` as `kind` (`in_transaction` or `after_commit`) for the block only."""
+    if (signal.name, receiver) in _connected:
+        raise ValueError(f"{receiver!r} is already connected to {signal.name}")
+    kind(signal)(receiver)
+    try:
+        yield receiver
+    finally:
+        disconnect(signal, receiver)
