@@ -86,19 +86,18 @@ def create_checkin():
     scanned = codes.parse_scanned(code)
     if scanned.kind == "venue":
         # The caller scanned a venue for themselves (an app on the resident's own phone).
-        outcome = services.check_in(
-            route=Route.KIOSK if scanned.kiosk else Route.POSTER, actor=caller,
-            venue=services.venue_by_token(scanned.venue_token), code=scanned.kiosk, nonce=nonce,
+        outcome = services.check_in(services.venue_by_token(scanned.venue_token), services.CheckinRequest(
+            route=Route.KIOSK if scanned.kiosk else Route.POSTER, actor=caller, code=scanned.kiosk, nonce=nonce,
             device=g.api_device, client=client_address(request),
-        )
+        ))
         return jsonify(outcome_json(outcome))
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
         return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
         return _error(404, "not_found", _("No such meeting in your communities."))
-    outcome = services.check_in(route=Route.API, actor=caller, meeting=meeting, code=code, nonce=nonce,
-                                device=g.api_device, client=client_address(request))
+    outcome = services.check_in(meeting, services.CheckinRequest(
+        route=Route.API, actor=caller, code=code, nonce=nonce, device=g.api_device, client=client_address(request)))
     return jsonify(outcome_json(outcome))
 
 

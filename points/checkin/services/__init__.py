@@ -3,7 +3,7 @@
 
 Every function that writes is one transaction (`@transaction`); views call exactly one of them.
 """
-from .checkins import CheckinOutcome, TicketOutcome, check_in, issue_ticket
+from .checkins import CheckinOutcome, CheckinRequest, TicketOutcome, check_in, issue_ticket
 from .errors import MeetingError, TokenError, UndoError, VenueError, VoteError
 from .lookup import is_invited, local_day, meeting_at, next_meeting, standing_checkin
 from .meetings import (
@@ -32,7 +32,7 @@ from .undo import undo_checkin
 from .votes import ballots_of, cast_ballot, close_vote, live_counts, open_vote, record_show_of_hands, votes_of
 
 __all__ = [
-    "CheckinOutcome", "TicketOutcome", "check_in", "is_invited", "issue_ticket", "local_day", "meeting_at",
+    "CheckinOutcome", "CheckinRequest", "TicketOutcome", "check_in", "is_invited", "issue_ticket", "local_day", "meeting_at",
     "next_meeting", "standing_checkin", "undo_checkin",
     "MeetingError", "TokenError", "UndoError", "VenueError", "VoteError",
     "attendance", "attendance_count", "attendance_counts", "attended_by", "cancel_meeting", "checkin_log",

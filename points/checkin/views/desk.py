@@ -26,8 +26,9 @@ def scan(meeting_id: int):
     m = managed_meeting(meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
-        outcome = services.check_in(route=Route.SCANNER, actor=current_user, meeting=m, code=form.code.data,
-                                    device=device_of(request), client=client_address(request))
+        outcome = services.check_in(m, services.CheckinRequest(
+            route=Route.SCANNER, actor=current_user, code=form.code.data, device=device_of(request),
+            client=client_address(request)))
         return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin_id))
     return _desk("checkin/staff_scan.html", m, form=form), 422 if form.errors else 200
 
@@ -40,8 +41,9 @@ def search(meeting_id: int):
         pick = PickForm()
         if pick.validate_on_submit():
             resident = managed_resident(pick.resident_id.data)
-            outcome = services.check_in(route=Route.SEARCH, actor=current_user, meeting=m, resident=resident,
-                                        device=device_of(request), client=client_address(request))
+            outcome = services.check_in(m, services.CheckinRequest(
+                route=Route.SEARCH, actor=current_user, resident=resident, device=device_of(request),
+                client=client_address(request)))
             return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
         abort(400)
     query = (search_form.q.data or "").strip()

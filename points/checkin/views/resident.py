@@ -35,10 +35,10 @@ def venue(token: str):
         abort(404)
     code = request.args.get("k", "")[:64]
     if current_user.is_authenticated:
-        outcome = services.check_in(
-            route=Route.KIOSK if code else Route.POSTER, actor=current_user, venue=place, code=code,
-            device=device_of(request), client=client_address(request),
-        )
+        outcome = services.check_in(place, services.CheckinRequest(
+            route=Route.KIOSK if code else Route.POSTER, actor=current_user, code=code, device=device_of(request),
+            client=client_address(request),
+        ))
         return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
     issued = services.issue_ticket(place, code=code, device=device_of(request), client=client_address(request))
     if issued.refusal is not None:
@@ -61,8 +61,9 @@ def ticket(token: str):
         # Tickets work only in the browser that scanned: a forwarded link must not check anyone in from home.
         return render_template("checkin/venue.html", venue=held.venue if held else None, row=None,
                                headline=_("Not checked in"), message=_("Please scan the code at the venue again.")), 404
-    outcome = services.check_in(route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
-                                client=client_address(request))
+    outcome = services.check_in(held.venue, services.CheckinRequest(
+        route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
+        client=client_address(request)))
     session[SESSION_TICKETS] = [t for t in session.get(SESSION_TICKETS, []) if t != token]
     return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
 
