@@ -18,7 +18,7 @@ from points.ledger import services as ledger
 from points.ledger.models import EarningRule, Transaction, TransactionKind
 from points.ledger.verify import verify_ledger
 
-from .conftest import END, OPENS, START
+from .conftest import BEFORE, END, OPENS, START
 
 
 def count(model=Checkin, *where) -> int:
@@ -686,3 +686,24 @@ def test_check_in_asks_the_target_only_through_the_protocol(scene):
     tx = db.session.get(Transaction, outcome.checkin.transaction_id)
     assert tx.idempotency_key == f"checkin:stand-in:{target.id}:resident:{scene.resident.id}" and tx.memo == "stand-in"
     assert scene.desk(target, resident=scene.resident).reason == "already_checked_in"
+
+
+# ------------------------------------------------------------------ the kiosk
+
+
+def test_the_kiosk_shows_a_code_only_while_the_window_is_open(scene):
+    meeting = scene.meeting()
+    before = services.kiosk_state(meeting, now=OPENS - timedelta(minutes=1))
+    assert (before.state, before.code) == ("before", "")
+    scene.scan(at=START)
+    during = services.kiosk_state(meeting, now=START)
+    assert during.state == "open" and during.count == 1
+    assert during.code == codes.kiosk_code(meeting.id, meeting.secret, codes.slot_at(START)) and during.slot == codes.slot_at(START)
+    after = services.kiosk_state(meeting, now=END + timedelta(hours=1))
+    assert (after.state, after.why_over, after.code) == ("over", "closed", "")
+
+
+def test_the_kiosk_of_a_cancelled_meeting_says_so(scene):
+    meeting = scene.meeting()
+    services.cancel_meeting(meeting, staff=scene.staff, reason="台风", now=BEFORE)
+    assert services.kiosk_state(meeting, now=START).why_over == "cancelled"
