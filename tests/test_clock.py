@@ -10,7 +10,7 @@ from points.bank.models import LimitPeriod, RedemptionState
 from points.db import db, utcnow
 from points.errors import DomainError
 from points.ledger import services as ledger
-from points.ledger.models import Action
+from points.checkin.earning import MEETING_ATTENDED
 
 from .bank.conftest import BankWorld
 from .conftest import _config
@@ -126,11 +126,11 @@ def test_the_fixture_moves_now_for_column_defaults(make, clock):
 
 def test_a_daily_cap_resets_at_local_midnight_as_the_clock_moves(make, clock):
     resident = make.resident()
-    ledger.set_earning_rule(resident.community_id, Action.MEETING_ATTENDED, points=10, daily_cap=1, monthly_cap=None,
+    ledger.set_earning_rule(resident.community_id, MEETING_ATTENDED, points=10, daily_cap=1, monthly_cap=None,
                             admin=make.admin())
 
     def attend(key: str):
-        return ledger.award(resident, Action.MEETING_ATTENDED, key=key, cause=("test", 1))
+        return ledger.award(resident, MEETING_ATTENDED, key=key, cause=("test", 1))
 
     clock.set(LAST_SECOND - timedelta(hours=1))
     assert attend("a").awarded

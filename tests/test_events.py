@@ -17,10 +17,11 @@ from points.bank.models import Redemption, RedemptionState
 from points.checkin import services as checkin
 from points.db import db, on_commit, transaction
 from points.ledger import services as ledger
-from points.ledger.models import Action, Transaction
+from points.ledger.models import Transaction
 
 from .bank.conftest import NOON, BankWorld
 from .checkin.conftest import START, Scene
+from .ledger.actions import MEETING_ATTENDED, SUGGESTION
 
 
 class Heard:
@@ -135,8 +136,8 @@ def test_revoking_a_role_is_announced(make, heard):
 def test_a_rule_award_is_announced_once_and_its_replay_not_at_all(make, heard):
     resident = make.resident()
     heard.clear()
-    outcome = ledger.award(resident, Action.MEETING_ATTENDED, key="k1", cause=("test", 1), now=NOON)
-    ledger.award(resident, Action.MEETING_ATTENDED, key="k1", cause=("test", 1), now=NOON)
+    outcome = ledger.award(resident, MEETING_ATTENDED, key="k1", cause=("test", 1), now=NOON)
+    ledger.award(resident, MEETING_ATTENDED, key="k1", cause=("test", 1), now=NOON)
     assert heard.names == ["points_awarded"]
     assert heard.only("points_awarded") == {
         "transaction": outcome.transaction, "resident": resident, "points": 10, "actor": None, "now": NOON,
@@ -147,10 +148,10 @@ def test_a_rule_award_is_announced_once_and_its_replay_not_at_all(make, heard):
 def test_a_capped_award_is_announced_as_refused_once(make, heard):
     resident = make.resident()
     for i in range(3):
-        ledger.award(resident, Action.SUGGESTION_SUBMITTED, key=f"s{i}", cause=("test", i), now=NOON)
+        ledger.award(resident, SUGGESTION, key=f"s{i}", cause=("test", i), now=NOON)
     heard.clear()
-    refused = ledger.award(resident, Action.SUGGESTION_SUBMITTED, key="s3", cause=("test", 3), now=NOON)
-    ledger.award(resident, Action.SUGGESTION_SUBMITTED, key="s3", cause=("test", 3), now=NOON)
+    refused = ledger.award(resident, SUGGESTION, key="s3", cause=("test", 3), now=NOON)
+    ledger.award(resident, SUGGESTION, key="s3", cause=("test", 3), now=NOON)
     assert heard.names == ["award_refused"]
     payload = heard.only("award_refused")
     assert payload["refusal"] is refused.refusal and payload["refusal"].reason_code == "daily_cap"

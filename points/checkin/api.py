@@ -12,17 +12,14 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from .. import clock
 from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role
 from ..db import utcnow
-from ..db import db
 from ..extensions import csrf
 from . import codes, services
 from .explain import explain
-from .models import Meeting, MeetingStatus, Route
+from .models import Route
 from .services.checkins import CheckinOutcome
 from .views.common import client_address, device_of
 
@@ -87,19 +84,18 @@ def create_checkin():
     scanned = codes.parse_scanned(code)
     if scanned.kind == "venue":
         # The caller scanned a venue for themselves (an app on the resident's own phone).
-        outcome = services.check_in(
-            route=Route.KIOSK if scanned.kiosk else Route.POSTER, actor=caller,
-            venue=services.venue_by_token(scanned.venue_token), code=scanned.kiosk, nonce=nonce,
+        outcome = services.check_in(services.venue_by_token(scanned.venue_token), services.CheckinRequest(
+            route=Route.KIOSK if scanned.kiosk else Route.POSTER, actor=caller, code=scanned.kiosk, nonce=nonce,
             device=g.api_device, client=client_address(request),
-        )
+        ))
         return jsonify(outcome_json(outcome))
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
         return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id)
     if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
         return _error(404, "not_found", _("No such meeting in your communities."))
-    outcome = services.check_in(route=Route.API, actor=caller, meeting=meeting, code=code, nonce=nonce,
-                                device=g.api_device, client=client_address(request))
+    outcome = services.check_in(meeting, services.CheckinRequest(
+        route=Route.API, actor=caller, code=code, nonce=nonce, device=g.api_device, client=client_address(request)))
     return jsonify(outcome_json(outcome))
 
 
@@ -110,14 +106,7 @@ def list_meetings():
     if caller is None:
         return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
     now = utcnow()
-    day_start, day_end = clock.day(now)
-    community_ids = [c.id for c in communities_for(caller)]
-    meetings = db.session.scalars(
-        select(Meeting).where(
-            Meeting.community_id.in_(community_ids), Meeting.status == MeetingStatus.SCHEDULED.value,
-            Meeting.closes_at > now, Meeting.opens_at < day_end,
-        ).order_by(Meeting.starts_at)
-    ).all() if community_ids else []
+    meetings = services.meetings_open_today([c.id for c in communities_for(caller)], now=now)
     counts = services.attendance_counts([m.id for m in meetings])
     return jsonify({"meetings": [
         {

@@ -33,8 +33,9 @@ def load_demo_meetings(context: dict) -> None:
         agenda="一、通报器材损坏情况\n二、讨论更新方案与经费来源\n三、表决", now=last_week - timedelta(days=3),
     )
     for index, resident in enumerate(residents[:8]):
-        services.check_in(route=Route.SEARCH if index % 3 == 0 else Route.SCANNER, actor=staff, meeting=past,
-                          resident=resident, device="demo", now=last_week - timedelta(minutes=20) + timedelta(minutes=index * 2))
+        services.check_in(past, services.CheckinRequest(
+            route=Route.SEARCH if index % 3 == 0 else Route.SCANNER, actor=staff, resident=resident, device="demo",
+            now=last_week - timedelta(minutes=20) + timedelta(minutes=index * 2)))
     services.record_show_of_hands(past, staff=staff, question="是否同意使用社区公益金更新广场健身器材？", yes=7, no=0, abstain=1,
                                   now=last_week + timedelta(hours=1))
     services.close_meeting(past, staff=staff, headcount=8, now=last_week + timedelta(hours=1, minutes=30),
@@ -45,8 +46,8 @@ def load_demo_meetings(context: dict) -> None:
         agenda="一、各楼栋照明现状\n二、声控灯与常亮灯方案比较\n三、表决", now=now - timedelta(days=2),
     )
     for index, resident in enumerate(residents[2:6]):
-        services.check_in(route=Route.SCANNER, actor=staff, meeting=under_way, resident=resident, device="demo",
-                          now=now - timedelta(minutes=25 - index * 3))
+        services.check_in(under_way, services.CheckinRequest(
+            route=Route.SCANNER, actor=staff, resident=resident, device="demo", now=now - timedelta(minutes=25 - index * 3)))
 
     tomorrow = now + timedelta(days=1)
     services.schedule_meeting(

@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Resident
 from ..db import UTCDateTime, db, enum_check, utcnow
+from .earning import MEETING_ATTENDED
 from ..units.models import Unit
 
 
@@ -124,7 +125,7 @@ class Venue(db.Model):
 
 
 class Meeting(db.Model):
-    """A deliberation session (议事会) at a venue."""
+    """A deliberation session (议事会) at a venue. Implements `Checkable` (checkable.py)."""
 
     __tablename__ = "meetings"
     __table_args__ = (
@@ -178,6 +179,41 @@ class Meeting(db.Model):
 
     def window_contains(self, moment: datetime) -> bool:
         return self.opens_at <= moment < self.closes_at
+
+    # ---- Checkable
+
+    checkin_column = "meeting_id"
+    earning_action = MEETING_ATTENDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+    @property
+    def requires_rotating_code(self) -> bool:
+        return self.security_mode == SecurityMode.ROTATING
+
+    @property
+    def checkin_key(self) -> str:
+        return f"checkin:meeting:{self.id}"
+
+    @property
+    def earning_points(self) -> int | None:
+        return self.points
+
+    def why_ineligible(self, resident: Resident) -> str | None:
+        if self.audience == Audience.INVITED and not self.has_invited(resident):
+            return "invited_only"
+        return None
+
+    def has_invited(self, resident: Resident) -> bool:
+        return db.session.scalar(
+            select(MeetingInvitee.id).where(MeetingInvitee.meeting_id == self.id, MeetingInvitee.resident_id == resident.id)
+        ) is not None
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.title}>"

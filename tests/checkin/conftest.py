@@ -32,14 +32,15 @@ class Scene:
 
     def scan(self, resident=None, *, venue=None, code="", at=START, **kw):
         """The resident scans the poster (or, with `code`, the kiosk) while logged in."""
-        return services.check_in(route=Route.KIOSK if code else Route.POSTER, actor=resident or self.resident,
-                                 venue=venue or self.venue, code=code, device="pytest", now=at, **kw)
+        return services.check_in(venue or self.venue, services.CheckinRequest(
+            route=Route.KIOSK if code else Route.POSTER, actor=resident or self.resident, code=code, device="pytest",
+            now=at, **kw))
 
     def desk(self, meeting, *, code=None, resident=None, staff=None, at=START, route=None, **kw):
         """Staff check a resident in by member code (scanner) or by picking them (search)."""
         route = route or (Route.SCANNER if code is not None else Route.SEARCH)
-        return services.check_in(route=route, actor=staff or self.staff, meeting=meeting, code=code or "",
-                                 resident=resident, device="pytest", now=at, **kw)
+        return services.check_in(meeting, services.CheckinRequest(
+            route=route, actor=staff or self.staff, code=code or "", resident=resident, device="pytest", now=at, **kw))
 
 
 @pytest.fixture

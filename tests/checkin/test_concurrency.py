@@ -42,8 +42,8 @@ def test_the_same_residents_scan_twenty_times_at_once(setting):
 
     def scan(i):
         resident = db.session.get(Resident, ids["resident"])
-        outcome = services.check_in(route=Route.POSTER, actor=resident, venue=db.session.get(Venue, ids["venue"]),
-                                    now=START + timedelta(seconds=i))
+        outcome = services.check_in(db.session.get(Venue, ids["venue"]), services.CheckinRequest(
+            route=Route.POSTER, actor=resident, now=START + timedelta(seconds=i)))
         return outcome.reason
 
     reasons = Counter(race(app, THREADS, scan))
@@ -64,8 +64,8 @@ def test_twenty_residents_at_once_are_all_checked_in(setting):
     def desk(i):
         staff = db.session.get(Resident, ids["staff"])
         resident = db.session.get(Resident, ids["others"][i])
-        return services.check_in(route=Route.SEARCH, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
-                                 resident=resident, now=START).ok
+        return services.check_in(db.session.get(Meeting, ids["meeting"]), services.CheckinRequest(
+            route=Route.SEARCH, actor=staff, resident=resident, now=START)).ok
 
     assert all(race(app, THREADS, desk))
     with app.app_context():
@@ -79,8 +79,8 @@ def test_a_device_retrying_one_nonce_at_once_gets_one_answer(setting):
     def retry(i):
         staff = db.session.get(Resident, ids["staff"])
         member_code = db.session.get(Resident, ids["resident"]).member_code
-        outcome = services.check_in(route=Route.API, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
-                                    code=member_code, nonce="one-scan", now=START)
+        outcome = services.check_in(db.session.get(Meeting, ids["meeting"]), services.CheckinRequest(
+            route=Route.API, actor=staff, code=member_code, nonce="one-scan", now=START))
         return outcome.checkin.id, outcome.ok
 
     answers = set(race(app, 10, retry))
@@ -93,8 +93,8 @@ def test_two_staff_undoing_at_once_reverse_once(setting):
     app, ids = setting
     with app.app_context():
         staff = db.session.get(Resident, ids["staff"])
-        row_id = services.check_in(route=Route.SEARCH, actor=staff, meeting=db.session.get(Meeting, ids["meeting"]),
-                                   resident=db.session.get(Resident, ids["resident"]), now=START).checkin.id
+        row_id = services.check_in(db.session.get(Meeting, ids["meeting"]), services.CheckinRequest(
+            route=Route.SEARCH, actor=staff, resident=db.session.get(Resident, ids["resident"]), now=START)).checkin.id
 
     def undo(i):
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from points.accounts.models import Role
 from points.accounts.services import grant_role
 from points.checkin import codes, services
+from points.checkin.checkable import Checkable
 from points.checkin.explain import explain
 from points.checkin.models import Audience, Checkin, CheckinUndo, MeetingStatus, Route, SecurityMode
 from points.errors import DomainError, NotAllowed
@@ -17,7 +18,7 @@ from points.ledger import services as ledger
 from points.ledger.models import EarningRule, Transaction, TransactionKind
 from points.ledger.verify import verify_ledger
 
-from .conftest import END, OPENS, START
+from .conftest import BEFORE, END, OPENS, START
 
 
 def count(model=Checkin, *where) -> int:
@@ -317,7 +318,8 @@ def test_a_ticket_carries_the_scanned_slot_through_a_slow_login(scene):
     issued = services.issue_ticket(scene.venue, code=kiosk(meeting, START), now=START)
     assert issued.ticket is not None and issued.ticket.meeting_id == meeting.id
     later = START + timedelta(minutes=4)  # the code on the screen changed twelve times meanwhile
-    outcome = services.check_in(route=Route.KIOSK, actor=scene.resident, ticket=issued.ticket, now=later)
+    outcome = services.check_in(issued.ticket.venue, services.CheckinRequest(
+        route=Route.KIOSK, actor=scene.resident, ticket=issued.ticket, now=later))
     assert outcome.ok and outcome.checkin.scanned_at == START and outcome.checkin.created_at == later
     assert issued.ticket.checkin_id == outcome.checkin.id
 
@@ -325,14 +327,16 @@ def test_a_ticket_carries_the_scanned_slot_through_a_slow_login(scene):
 def test_a_ticket_judges_the_window_at_the_scan(scene):
     scene.meeting()
     issued = services.issue_ticket(scene.venue, now=END - timedelta(minutes=1))
-    outcome = services.check_in(route=Route.POSTER, actor=scene.resident, ticket=issued.ticket, now=END + timedelta(minutes=3))
+    outcome = services.check_in(issued.ticket.venue, services.CheckinRequest(
+        route=Route.POSTER, actor=scene.resident, ticket=issued.ticket, now=END + timedelta(minutes=3)))
     assert outcome.ok
 
 
 def test_an_old_ticket_is_expired(scene):
     scene.meeting()
     issued = services.issue_ticket(scene.venue, now=START)
-    outcome = services.check_in(route=Route.POSTER, actor=scene.resident, ticket=issued.ticket, now=START + timedelta(minutes=11))
+    outcome = services.check_in(issued.ticket.venue, services.CheckinRequest(
+        route=Route.POSTER, actor=scene.resident, ticket=issued.ticket, now=START + timedelta(minutes=11)))
     assert outcome.reason == "expired_code" and outcome.checkin.detail == "ticket"
 
 
@@ -648,3 +652,63 @@ def test_ledger_verify_checks_the_check_ins(scene):
     db.session.commit()
     assert [p.code for p in verify_ledger().problems] == ["checkin_unbooked"]
     assert meeting.id
+
+
+# ------------------------------------------------------------------ the checkable protocol
+
+
+class StandIn:
+    """Not a meeting: only what `Checkable` lists, borrowed from one (an activity will bring its own)."""
+
+    checkin_column = "meeting_id"
+    is_cancelled = is_closed = requires_rotating_code = False
+
+    def __init__(self, meeting) -> None:
+        self.id, self.community_id, self.venue_id = meeting.id, meeting.community_id, meeting.venue_id
+        self.community, self.venue = meeting.community, meeting.venue
+        self.opens_at, self.closes_at = meeting.opens_at, meeting.closes_at
+        self.checkin_key, self.earning_action, self.earning_points = f"checkin:stand-in:{meeting.id}", meeting.earning_action, 3
+        self.memo = "stand-in"
+        self.welcome: set[int] = set()
+
+    def why_ineligible(self, resident) -> str | None:
+        return None if resident.id in self.welcome else "not_enrolled"
+
+
+def test_a_meeting_and_the_stand_in_are_checkable(scene):
+    meeting = scene.meeting()
+    assert isinstance(meeting, Checkable) and isinstance(StandIn(meeting), Checkable)
+    assert (meeting.checkin_key, meeting.earning_action.code) == (f"checkin:meeting:{meeting.id}", "meeting_attended")
+
+
+def test_check_in_asks_the_target_only_through_the_protocol(scene):
+    target = StandIn(scene.meeting())
+    refused = scene.desk(target, resident=scene.resident)
+    assert (refused.reason, refused.checkin.detail) == ("not_eligible", "not_enrolled")
+    target.welcome.add(scene.resident.id)
+    outcome = scene.desk(target, resident=scene.resident)
+    assert outcome.ok and outcome.checkin.points == 3
+    tx = db.session.get(Transaction, outcome.checkin.transaction_id)
+    assert tx.idempotency_key == f"checkin:stand-in:{target.id}:resident:{scene.resident.id}" and tx.memo == "stand-in"
+    assert scene.desk(target, resident=scene.resident).reason == "already_checked_in"
+
+
+# ------------------------------------------------------------------ the kiosk
+
+
+def test_the_kiosk_shows_a_code_only_while_the_window_is_open(scene):
+    meeting = scene.meeting()
+    before = services.kiosk_state(meeting, now=OPENS - timedelta(minutes=1))
+    assert (before.state, before.code) == ("before", "")
+    scene.scan(at=START)
+    during = services.kiosk_state(meeting, now=START)
+    assert during.state == "open" and during.count == 1
+    assert during.code == codes.kiosk_code(meeting.id, meeting.secret, codes.slot_at(START)) and during.slot == codes.slot_at(START)
+    after = services.kiosk_state(meeting, now=END + timedelta(hours=1))
+    assert (after.state, after.why_over, after.code) == ("over", "closed", "")
+
+
+def test_the_kiosk_of_a_cancelled_meeting_says_so(scene):
+    meeting = scene.meeting()
+    services.cancel_meeting(meeting, staff=scene.staff, reason="台风", now=BEFORE)
+    assert services.kiosk_state(meeting, now=START).why_over == "cancelled"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -388,3 +389,11 @@ def test_resident_pages_stay_under_50_kb(client, live):
         assert weight(client, url) < 50 * 1024, url
     client.post("/logout")
     assert weight(client, f"/kiosk/{live.now_meeting.kiosk_token}") < 50 * 1024
+
+
+def test_check_in_views_never_touch_the_session():
+    """Views load through services (house rule 4); the shared CSV helper lives in points/exports.py."""
+    package = Path(__file__).resolve().parents[2] / "points" / "checkin"
+    for source in [*package.joinpath("views").glob("*.py"), package / "api.py"]:
+        text = source.read_text(encoding="utf-8")
+        assert "db.session" not in text and "\nimport csv\n" not in text, source.name

@@ -1,4 +1,6 @@
-"""`check_in`: the one service behind every route. Each attempt becomes one row of the log.
+"""`check_in(target, CheckinRequest(...))`: the one service behind every route. Each attempt becomes one row
+of the log. The target is anything `Checkable` (a meeting today), or the venue a resident scanned, resolved to
+the meeting there; the service reads the target only through the protocol (checkable.py).
 
 Order of the checks, so that a refusal names the closest cause: rate limit → the code (invalid, expired) →
 the meeting (none, cancelled) → the person (not eligible) → already checked in → the window. A repeat scan
@@ -24,21 +26,9 @@ from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
 from .. import codes
-from ..earning import MEETING_ATTENDED
-from ..models import (
-    SELF_ROUTES,
-    Audience,
-    Checkin,
-    CheckinTicket,
-    CheckinUndo,
-    Meeting,
-    MeetingStatus,
-    Reason,
-    Route,
-    SecurityMode,
-    Venue,
-)
-from .lookup import is_invited, meeting_at, standing_checkin
+from ..checkable import Checkable
+from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Meeting, Reason, Route, Venue
+from .lookup import checkins_of, meeting_at, standing_checkin
 
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
@@ -46,6 +36,24 @@ DEFAULT_LIMITS = {
     "CHECKIN_SCAN_RATE_LIMIT": "60/minute",  # scans before login, per client address
     "CHECKIN_TICKET_MINUTES": 10,  # how long a validated scan waits for the resident to log in
 }
+
+
+@dataclass(frozen=True)
+class CheckinRequest:
+    """Who asks, how, and with what. Residents (routes poster/kiosk) are the `actor` and give the kiosk `code`
+    they scanned, or the `ticket` that carried their scan through login; staff (scanner/search/api) give the
+    resident's member `code` or the `resident` they found. A repeated `nonce` from the same actor returns the
+    first answer and writes nothing."""
+
+    route: Route
+    actor: Resident | None
+    code: str = ""
+    resident: Resident | None = None
+    ticket: CheckinTicket | None = None
+    device: str = ""
+    client: str = ""  # the client address, for the rate limit before login
+    nonce: str | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class _Attempt:
     actor: Resident | None
     now: datetime
     venue: Venue | None = None
-    meeting: Meeting | None = None
+    meeting: Checkable | None = None  # the thing checked into, once known
     resident: Resident | None = None
     code: str = ""
     device: str = ""
@@ -128,44 +136,31 @@ def setting(name: str):
 
 
 @transaction
-def check_in(
-    *,
-    route: Route,
-    actor: Resident | None,
-    meeting: Meeting | None = None,
-    venue: Venue | None = None,
-    resident: Resident | None = None,
-    code: str = "",
-    ticket: CheckinTicket | None = None,
-    device: str = "",
-    client: str = "",
-    nonce: str | None = None,
-    now: datetime | None = None,
-) -> CheckinOutcome:
-    """Check a resident in to a meeting, or refuse with a reason; either way one row of the log.
+def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> CheckinOutcome:
+    """Check a resident in to `target`, or refuse with a reason; either way one row of the log.
 
-    Residents (routes poster/kiosk) are the actor: give the `venue` and the kiosk `code` they scanned, or the
-    `ticket` that carried their scan through login. Staff (scanner/search/api) give the `meeting` and the
-    resident's member `code` or the `resident` they found. A repeated `nonce` from the same actor returns the
-    first answer and writes nothing.
+    Staff routes name the meeting (any `Checkable`). A resident's own scan names the venue (None: an unknown
+    poster, logged as such), and the service finds the meeting there; with a ticket, the ticket's scan counts.
     """
-    route = Route(route)
-    nonce = (nonce or "").strip()[:64] or None
+    route, actor, ticket = Route(request.route), request.actor, request.ticket
+    nonce = (request.nonce or "").strip()[:64] or None
     if nonce and actor is not None:
         replay = _by_nonce(actor, nonce)
         if replay is not None:
             return CheckinOutcome(replay, replayed=True)
+    venue = target if isinstance(target, Venue) or target is None else None
+    meeting = None if isinstance(target, Venue) else target
     attempt = _Attempt(
-        route=route, actor=actor, now=now or utcnow(), venue=venue, meeting=meeting,
-        resident=actor if route in SELF_ROUTES else resident, code=(code or "")[:64], device=(device or "")[:200],
-        nonce=nonce,
+        route=route, actor=actor, now=request.now or utcnow(), venue=venue, meeting=meeting,
+        resident=actor if route in SELF_ROUTES else request.resident, code=(request.code or "")[:64],
+        device=(request.device or "")[:200], nonce=nonce,
     )
     if actor is None:
         raise NotAllowed()  # a scan before login goes through `issue_ticket`
     if attempt.by_staff and (meeting is None or not has_role(actor, Role.STAFF, meeting.community)):
         raise NotAllowed()
     try:
-        _rate_limit(attempt, client)
+        _rate_limit(attempt, request.client)
         if ticket is not None:
             _resolve_ticket(attempt, ticket)
         elif attempt.by_staff:
@@ -239,7 +234,7 @@ def _resolve_member(attempt: _Attempt) -> None:
         raise Refused(Reason.INVALID, "unknown_member")
 
 
-def _meeting_from_scan(attempt: _Attempt) -> Meeting:
+def _meeting_from_scan(attempt: _Attempt) -> Checkable:
     venue = attempt.venue
     if venue is None or not venue.is_active:
         raise Refused(Reason.INVALID, "unknown_venue")
@@ -262,10 +257,10 @@ def _meeting_from_scan(attempt: _Attempt) -> Meeting:
     return meeting
 
 
-def _check_meeting(meeting: Meeting | None) -> None:
+def _check_meeting(meeting: Checkable | None) -> None:
     if meeting is None:
         raise Refused(Reason.NO_MEETING, "none")
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(Reason.NO_MEETING, "cancelled")
 
 
@@ -278,15 +273,16 @@ def _check_eligible(attempt: _Attempt) -> None:
         raise Refused(Reason.NOT_ELIGIBLE, "other_community")
     if not resident.is_active_account:
         raise Refused(Reason.NOT_ELIGIBLE, "inactive")
-    if meeting.audience == Audience.INVITED and not is_invited(meeting, resident):
-        raise Refused(Reason.NOT_ELIGIBLE, "invited_only")
+    detail = meeting.why_ineligible(resident)
+    if detail:
+        raise Refused(Reason.NOT_ELIGIBLE, detail)
 
 
 def _check_not_already(attempt: _Attempt) -> None:
     """Refuse a second standing success; otherwise note how many earlier ones were undone (the next round)."""
     rows = db.session.execute(
         select(Checkin, CheckinUndo.id).outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
-        .where(Checkin.meeting_id == attempt.meeting.id, Checkin.resident_id == attempt.resident.id, Checkin.is_success)  # type: ignore[union-attr]
+        .where(checkins_of(attempt.meeting), Checkin.resident_id == attempt.resident.id, Checkin.is_success)  # type: ignore[arg-type, union-attr]
         .order_by(Checkin.id.desc())
     ).all()
     for checkin, undo_id in rows:
@@ -298,19 +294,20 @@ def _check_not_already(attempt: _Attempt) -> None:
 def _check_window(attempt: _Attempt) -> None:
     meeting = attempt.meeting
     assert meeting is not None
-    if meeting.status == MeetingStatus.CLOSED:
+    if meeting.is_closed:
         raise Refused(Reason.OUTSIDE_WINDOW, "closed")
     if attempt.at < meeting.opens_at:
         raise Refused(Reason.OUTSIDE_WINDOW, "too_early")
     if attempt.at >= meeting.closes_at:
         raise Refused(Reason.OUTSIDE_WINDOW, "too_late")
-    if attempt.route == Route.POSTER and meeting.security_mode == SecurityMode.ROTATING:
+    if attempt.route == Route.POSTER and meeting.requires_rotating_code:
         raise Refused(Reason.INVALID, "rotating_required")
 
 
 def _row(attempt: _Attempt, **values: object) -> Checkin:
+    target = {attempt.meeting.checkin_column: attempt.meeting.id} if attempt.meeting else {}
     return Checkin(
-        meeting_id=attempt.meeting.id if attempt.meeting else None,
+        **target,
         venue_id=attempt.venue.id if attempt.venue else (attempt.meeting.venue_id if attempt.meeting else None),
         resident_id=attempt.resident.id if attempt.resident else None,
         actor_id=attempt.actor.id if attempt.actor else None, route=attempt.route.value, code=attempt.code,
@@ -346,12 +343,12 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     row = _row(attempt, is_success=True, round=undone)
     if not _insert(row):
         return _lost_race(attempt, ticket)
-    key = f"checkin:meeting:{meeting.id}:resident:{resident.id}"
+    key = f"{meeting.checkin_key}:resident:{resident.id}"
     if undone:
         key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
     outcome = ledger.award(
-        resident, MEETING_ATTENDED, key=key, cause=("checkin", row.id), memo=meeting.memo,
-        points=meeting.points, actor=attempt.actor, now=attempt.now,
+        resident, meeting.earning_action, key=key, cause=("checkin", row.id), memo=meeting.memo,
+        points=meeting.earning_points, actor=attempt.actor, now=attempt.now,
     )
     row.points = outcome.points
     row.transaction_id = outcome.transaction.id if outcome.transaction else None

@@ -3,27 +3,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 
 from ... import clock
 from ...accounts.models import Resident
 from ...db import db
-from ..models import Checkin, CheckinUndo, Meeting, MeetingInvitee, MeetingStatus, Venue
+from ..checkable import Checkable
+from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Venue
 
-def standing_checkin(meeting: Meeting, resident: Resident) -> Checkin | None:
-    """The resident's success at this meeting that no undo cancelled."""
+def checkins_of(target: Checkable) -> ColumnElement[bool]:
+    """The log rows about this meeting (or other checkable thing): it names its own column of the log."""
+    return getattr(Checkin, target.checkin_column) == target.id
+
+
+def standing_checkin(target: Checkable, resident: Resident) -> Checkin | None:
+    """The resident's success at this meeting (or other checkable thing) that no undo cancelled."""
     return db.session.scalar(
         select(Checkin).where(
-            Checkin.meeting_id == meeting.id, Checkin.resident_id == resident.id, Checkin.is_success,
+            checkins_of(target), Checkin.resident_id == resident.id, Checkin.is_success,
             ~exists().where(CheckinUndo.checkin_id == Checkin.id),
         ).order_by(Checkin.id.desc()).limit(1)
     )
 
 
 def is_invited(meeting: Meeting, resident: Resident) -> bool:
-    return db.session.scalar(
-        select(MeetingInvitee.id).where(MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.resident_id == resident.id)
-    ) is not None
+    return meeting.has_invited(resident)
 
 
 def meeting_at(venue: Venue, moment: datetime) -> Meeting | None:

@@ -6,10 +6,8 @@ import re
 
 from flask import Flask, request, session
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ...db import db
-from .. import api
+from .. import api, services
 from ..explain import REASON_LABELS, ROUTE_LABELS, when
 from ..forms import INVITEE_ROLE_LABELS, VENUE_KIND_LABELS
 from ..models import CheckinTicket
@@ -23,7 +21,7 @@ def _ticket_in(next_path: str) -> CheckinTicket | None:
     match = _TICKET_NEXT.match(next_path)
     if match is None or match.group(1) not in session.get(resident.SESSION_TICKETS, []):
         return None
-    return db.session.scalar(select(CheckinTicket).where(CheckinTicket.token == match.group(1)))
+    return services.ticket_by_token(match.group(1))
 
 
 def _ticket_community(next_path: str) -> int | None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Request, current_app, request, url_for
 
-from .. import codes
 from ..models import Meeting, Venue
 
 
@@ -18,8 +17,8 @@ def poster_url(venue: Venue) -> str:
     return public_url("checkin.venue", token=venue.poster_token)
 
 
-def kiosk_url(meeting: Meeting, slot: int) -> str:
-    return public_url("checkin.venue", token=meeting.venue.poster_token, k=codes.kiosk_code(meeting.id, meeting.secret, slot))
+def kiosk_url(meeting: Meeting, code: str) -> str:
+    return public_url("checkin.venue", token=meeting.venue.poster_token, k=code)
 
 
 def client_address(req: Request) -> str:

@@ -2,23 +2,20 @@
 and its CSV, undo, and the log of every attempt. Routes of the `checkin_staff` blueprint."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts import services as accounts
 from ...errors import DomainError
-from ...db import db
+from ...exports import csv_response
 from .. import services
 from ..explain import ROUTE_LABELS, explain, headline, subline
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
 from .common import client_address, device_of
-from .staff import bp, managed_meeting, managed_resident, unit_names
+from .staff import bp, managed_meeting, managed_resident
 
 
 @bp.route("/meetings/<int:meeting_id>/scan", methods=["GET", "POST"])
@@ -26,8 +23,9 @@ def scan(meeting_id: int):
     m = managed_meeting(meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
-        outcome = services.check_in(route=Route.SCANNER, actor=current_user, meeting=m, code=form.code.data,
-                                    device=device_of(request), client=client_address(request))
+        outcome = services.check_in(m, services.CheckinRequest(
+            route=Route.SCANNER, actor=current_user, code=form.code.data, device=device_of(request),
+            client=client_address(request)))
         return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin_id))
     return _desk("checkin/staff_scan.html", m, form=form), 422 if form.errors else 200
 
@@ -40,19 +38,20 @@ def search(meeting_id: int):
         pick = PickForm()
         if pick.validate_on_submit():
             resident = managed_resident(pick.resident_id.data)
-            outcome = services.check_in(route=Route.SEARCH, actor=current_user, meeting=m, resident=resident,
-                                        device=device_of(request), client=client_address(request))
+            outcome = services.check_in(m, services.CheckinRequest(
+                route=Route.SEARCH, actor=current_user, resident=resident, device=device_of(request),
+                client=client_address(request)))
             return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
         abort(400)
     query = (search_form.q.data or "").strip()
     found = accounts.find_residents([m.community_id], query) if query else []
     checked = {c.resident_id: c for c in services.attendance(m, include_undone=False)}
     return _desk("checkin/staff_search.html", m, search_form=search_form, found=found, checked=checked,
-                 homes=unit_names([r.unit for r in found]), pick_form=PickForm(formdata=None))
+                 homes=services.unit_names([r.unit for r in found]), pick_form=PickForm(formdata=None))
 
 
 def _desk(template: str, m: Meeting, **context):
-    last = db.session.get(Checkin, request.args.get("last", type=int) or 0)
+    last = services.get_checkin(request.args.get("last", type=int))
     if last is not None and (last.meeting_id != m.id or last.actor_id != current_user.id):
         last = None
     return render_template(template, meeting=m, last=last, last_headline=headline(last) if last else "",
@@ -66,39 +65,34 @@ def attendance(meeting_id: int):
     standing_ids = {c.resident_id for c in rows if c.undo is None}
     absent = [i for i in services.invitees_of(m) if i.resident_id not in standing_ids]
     return render_template("checkin/staff_attendance.html", meeting=m, rows=rows, absent=absent,
-                           homes=unit_names([c.resident.unit for c in rows]), undo_form=UndoForm(formdata=None),
+                           homes=services.unit_names([c.resident.unit for c in rows]), undo_form=UndoForm(formdata=None),
                            count=len(standing_ids))
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.csv")
 def attendance_csv(meeting_id: int):
     m = managed_meeting(meeting_id)
-    rows = services.attendance(m)
-    homes = unit_names([c.resident.unit for c in rows])
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with the byte-order mark
-    writer = csv.writer(out)
-    writer.writerow([_("No."), _("Name"), _("Building"), _("Checked in at"), _("How"), _("By"), _("Points"), _("Undone")])
-    number = 0
+    header = [_("No."), _("Name"), _("Building"), _("Checked in at"), _("How"), _("By"), _("Points"), _("Undone")]
+    return csv_response(f"attendance-meeting-{m.id}.csv", header, _attendance_rows(services.attendance(m)))
+
+
+def _attendance_rows(rows: list[Checkin]) -> list[list[object]]:
+    """One line per success in order; undone ones keep their line, without a number."""
+    homes = services.unit_names([c.resident.unit for c in rows])
+    lines, number = [], 0
     for c in rows:
         number += c.undo is None
-        writer.writerow([
-            number if c.undo is None else "", _cell(c.resident.name), _cell(homes.get(c.resident.unit_id, "")),
-            format_datetime(c.created_at, "yyyy-MM-dd HH:mm:ss"), str(ROUTE_LABELS[c.route]), _cell(c.actor.name if c.actor else ""),
-            c.points, _cell(c.undo.reason) if c.undo else "",
+        lines.append([
+            number if c.undo is None else "", c.resident.name, homes.get(c.resident.unit_id, ""),
+            format_datetime(c.created_at, "yyyy-MM-dd HH:mm:ss"), str(ROUTE_LABELS[c.route]), c.actor.name if c.actor else "",
+            c.points, c.undo.reason if c.undo else "",
         ])
-    filename = f"attendance-meeting-{m.id}.csv"
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
-
-
-def _cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading quote keeps them text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return lines
 
 
 @bp.post("/checkins/<int:checkin_id>/undo")
 def undo(checkin_id: int):
-    row = db.session.get(Checkin, checkin_id)
+    row = services.get_checkin(checkin_id)
     if row is None or row.meeting is None:
         abort(404)
     m = managed_meeting(row.meeting_id)

@@ -5,18 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...accounts.models import Role
 from ...accounts.permissions import has_role
-from ...db import db, utcnow
+from ...db import utcnow
 from ...errors import DomainError
 from ...ledger.services import balance_of
 from ...qr import qr_svg
 from ...web import ActionForm
-from .. import codes, services
+from .. import services
 from ..explain import headline, subline, when
-from ..models import Checkin, CheckinTicket, Meeting, MeetingStatus, Route, Vote
+from ..models import Meeting, Route, Vote
 from .common import client_address, device_of, kiosk_url
 
 bp = Blueprint("checkin", __name__)
@@ -35,10 +34,10 @@ def venue(token: str):
         abort(404)
     code = request.args.get("k", "")[:64]
     if current_user.is_authenticated:
-        outcome = services.check_in(
-            route=Route.KIOSK if code else Route.POSTER, actor=current_user, venue=place, code=code,
-            device=device_of(request), client=client_address(request),
-        )
+        outcome = services.check_in(place, services.CheckinRequest(
+            route=Route.KIOSK if code else Route.POSTER, actor=current_user, code=code, device=device_of(request),
+            client=client_address(request),
+        ))
         return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
     issued = services.issue_ticket(place, code=code, device=device_of(request), client=client_address(request))
     if issued.refusal is not None:
@@ -53,16 +52,17 @@ def venue(token: str):
 def ticket(token: str):
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    held = db.session.scalar(select(CheckinTicket).where(CheckinTicket.token == token))
-    used = db.session.get(Checkin, held.checkin_id) if held is not None and held.checkin_id else None
+    held = services.ticket_by_token(token)
+    used = services.get_checkin(held.checkin_id) if held is not None else None
     if used is not None and used.resident_id == current_user.id:
         return redirect(url_for("checkin.result", checkin_id=used.id))  # a reload shows the same answer
     if held is None or used is not None or token not in session.get(SESSION_TICKETS, []):
         # Tickets work only in the browser that scanned: a forwarded link must not check anyone in from home.
         return render_template("checkin/venue.html", venue=held.venue if held else None, row=None,
                                headline=_("Not checked in"), message=_("Please scan the code at the venue again.")), 404
-    outcome = services.check_in(route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
-                                client=client_address(request))
+    outcome = services.check_in(held.venue, services.CheckinRequest(
+        route=Route(held.route), actor=current_user, ticket=held, device=device_of(request),
+        client=client_address(request)))
     session[SESSION_TICKETS] = [t for t in session.get(SESSION_TICKETS, []) if t != token]
     return redirect(url_for("checkin.result", checkin_id=outcome.checkin_id))
 
@@ -70,7 +70,7 @@ def ticket(token: str):
 @bp.get("/checkins/<int:checkin_id>")
 @login_required
 def result(checkin_id: int):
-    row = db.session.get(Checkin, checkin_id)
+    row = services.get_checkin(checkin_id)
     if row is None or current_user.id not in (row.resident_id, row.actor_id):
         abort(404)
     return render_template(
@@ -98,7 +98,7 @@ def meetings():
 
 
 def _visible_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id)
     if meeting is None or (meeting.community_id != current_user.community_id and not has_role(current_user, Role.STAFF, meeting.community)):
         abort(404)
     return meeting
@@ -120,7 +120,7 @@ def meeting(meeting_id: int):
 @login_required
 def ballot(meeting_id: int, vote_id: int):
     m = _visible_meeting(meeting_id)
-    vote = db.session.get(Vote, vote_id)
+    vote = services.get_vote(vote_id)
     if vote is None or vote.meeting_id != m.id:
         abort(404)
     if ActionForm().validate_on_submit():
@@ -137,30 +137,29 @@ def ballot(meeting_id: int, vote_id: int):
 
 
 def _kiosk_meeting(token: str) -> Meeting:
-    meeting = db.session.scalar(select(Meeting).where(Meeting.kiosk_token == token)) if token else None
+    meeting = services.meeting_by_kiosk_token(token)
     if meeting is None:
         abort(404)
     return meeting
 
 
-def kiosk_state(meeting: Meeting, *, have: int | None = None) -> dict:
-    """What the kiosk shows now. The QR is sent only when the slot changed since the kiosk's last one."""
-    now = utcnow()
-    slot = codes.slot_at(now)
-    if meeting.status == MeetingStatus.CANCELLED:
-        state, note = "over", _("This meeting was cancelled.")
-    elif meeting.status == MeetingStatus.CLOSED or now >= meeting.closes_at:
-        state, note = "over", _("Check-in is over.")
-    elif now < meeting.opens_at:
-        state, note = "before", _("Check-in opens at %(time)s", time=when(meeting.opens_at, reference=now))
+def _kiosk_json(meeting: Meeting, *, have: int | None = None) -> dict:
+    """What the kiosk shows now, in words. The QR is sent only when the slot changed since the kiosk's last one."""
+    now = services.kiosk_state(meeting)
+    if now.why_over == "cancelled":
+        note = _("This meeting was cancelled.")
+    elif now.state == "over":
+        note = _("Check-in is over.")
+    elif now.state == "before":
+        note = _("Check-in opens at %(time)s", time=when(now.opens_at, reference=now.now))
     else:
-        state, note = "open", _("Scan with your phone's camera to check in")
+        note = _("Scan with your phone's camera to check in")
     data = {
-        "state": state, "note": note, "count": services.attendance_count(meeting), "slot": slot,
-        "next_in": round(codes.seconds_left_in_slot(now), 2), "server_time": now.isoformat(),
+        "state": now.state, "note": note, "count": now.count, "slot": now.slot,
+        "next_in": round(now.seconds_left, 2), "server_time": now.now.isoformat(),
     }
-    if state == "open" and have != slot:
-        url = kiosk_url(meeting, slot)
+    if now.code and have != now.slot:
+        url = kiosk_url(meeting, now.code)
         data["url"] = url
         data["svg"] = str(qr_svg(url, title=_("Check-in code"), css_class="qr kiosk-qr"))
     return data
@@ -169,11 +168,11 @@ def kiosk_state(meeting: Meeting, *, have: int | None = None) -> dict:
 @bp.get("/kiosk/<token>")
 def kiosk(token: str):
     m = _kiosk_meeting(token)
-    return render_template("checkin/kiosk.html", meeting=m, state=kiosk_state(m))
+    return render_template("checkin/kiosk.html", meeting=m, state=_kiosk_json(m))
 
 
 @bp.get("/kiosk/<token>/state")
 def kiosk_poll(token: str):
-    response = jsonify(kiosk_state(_kiosk_meeting(token), have=request.args.get("have", type=int)))
+    response = jsonify(_kiosk_json(_kiosk_meeting(token), have=request.args.get("have", type=int)))
     response.headers["Cache-Control"] = "no-store"
     return response

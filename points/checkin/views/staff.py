@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import communities_for, has_role, is_staff_anywhere
-from ...db import db, utcnow
+from ...db import utcnow
 from ...errors import DomainError
 from ...forms import apply_error
 from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
+from ...units.services import get_unit
 from .. import services
 from ..forms import (
     VENUE_KIND_LABELS,
@@ -29,7 +29,7 @@ from ..forms import (
     VenueForm,
     VoteForm,
 )
-from ..models import ApiToken, Meeting, MeetingInvitee, MeetingStatus, Venue, Vote
+from ..models import Meeting, MeetingStatus, Venue
 from .common import poster_url
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff")
@@ -49,34 +49,24 @@ def _communities() -> list[Unit]:
 
 
 def managed_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id)
     if meeting is None or not has_role(current_user, Role.STAFF, meeting.community):
         abort(404)
     return meeting
 
 
 def managed_venue(venue_id: int) -> Venue:
-    venue = db.session.get(Venue, venue_id)
+    venue = services.get_venue(venue_id)
     if venue is None or not has_role(current_user, Role.STAFF, venue.community):
         abort(404)
     return venue
 
 
 def managed_resident(resident_id: str | int | None) -> Resident:
-    resident = db.session.get(Resident, int(resident_id)) if str(resident_id or "").isdigit() else None
+    resident = accounts.get_resident(int(resident_id)) if str(resident_id or "").isdigit() else None
     if resident is None or not has_role(current_user, Role.STAFF, resident.community):
         abort(404)
     return resident
-
-
-def unit_names(units: list[Unit]) -> dict[int, str]:
-    """Full names ("第一社区 红叶小区 1号楼") of many units in one query."""
-    ids = {i for u in units for i in u.ancestor_ids}
-    rows = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
-    return {
-        u.id: " ".join(rows[i].name for i in u.ancestor_ids if i in rows and Level(rows[i].level).depth > Level.COMMUNITY.depth)
-        for u in units
-    }
 
 
 # ------------------------------------------------------------------ venues
@@ -85,10 +75,7 @@ def unit_names(units: list[Unit]) -> dict[int, str]:
 def _place_choices() -> list[SelectChoice]:
     choices = [SelectChoice(0, _("Choose…"))]
     for community in _communities():
-        units = db.session.scalars(
-            select(Unit).where(Unit.path.startswith(community.path), Unit.level != Level.BUILDING.value).order_by(Unit.path)
-        )
-        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in units]
+        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in services.venue_places(community)]
     return choices
 
 
@@ -105,7 +92,7 @@ def venue_new():
     if form.validate_on_submit():
         try:
             venue = services.create_venue(
-                staff=current_user, unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+                staff=current_user, unit=get_unit(form.unit.data),
                 name=form.name.data, kind=form.kind.data, brand=form.brand.data, location=form.location.data,
             )
         except DomainError as error:
@@ -126,7 +113,7 @@ def venue_edit(venue_id: int):
     if form.validate_on_submit():
         try:
             services.update_venue(
-                venue, staff=current_user, unit=db.session.get(Unit, form.unit.data) if form.unit.data else None,
+                venue, staff=current_user, unit=get_unit(form.unit.data),
                 name=form.name.data, kind=form.kind.data, brand=form.brand.data, location=form.location.data,
                 is_active=form.is_active.data,
             )
@@ -167,7 +154,7 @@ def _venue_choices() -> list[SelectChoice]:
 
 
 def _meeting_values(form: MeetingForm) -> dict:
-    venue = db.session.get(Venue, form.venue.data) if form.venue.data else None
+    venue = services.get_venue(form.venue.data)
     if venue is None or not has_role(current_user, Role.STAFF, venue.community):
         venue = None
     return dict(
@@ -303,7 +290,7 @@ def invitees(meeting_id: int):
 
 @bp.post("/invitees/<int:invitee_id>/remove")
 def invitee_remove(invitee_id: int):
-    invitee = db.session.get(MeetingInvitee, invitee_id)
+    invitee = services.get_invitee(invitee_id)
     if invitee is None:
         abort(404)
     m = managed_meeting(invitee.meeting_id)
@@ -350,7 +337,7 @@ def vote_hands(meeting_id: int):
 
 @bp.post("/votes/<int:vote_id>/close")
 def vote_close(vote_id: int):
-    vote = db.session.get(Vote, vote_id)
+    vote = services.get_vote(vote_id)
     if vote is None:
         abort(404)
     m = managed_meeting(vote.meeting_id)
@@ -388,7 +375,7 @@ def api_tokens():
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
 def api_token_revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
+    token = services.get_api_token(token_id)
     if token is None or token.resident_id != current_user.id:
         abort(404)
     services.revoke_api_token(token, owner=current_user)
