@@ -103,8 +103,10 @@ def require_not_self(actor: Actor, resident: Resident, *, code: str = "own_accou
 
 
 def community_of(obj: Any) -> Unit | None:
-    """The community an object belongs to: its `community` relationship, or the unit its `community_id` or, for a
-    role grant, `unit` names."""
+    """The community an object belongs to: a unit's own, its `community` relationship, or the unit its
+    `community_id` or, for a role grant, `unit` names."""
+    if isinstance(obj, Unit):
+        return obj if obj.level == Level.COMMUNITY.value else db.session.get(Unit, obj.community_id)
     community = getattr(obj, "community", None)
     if isinstance(community, Unit):
         return community
@@ -155,9 +157,9 @@ def community_or_404(community_id: int | None, *, role: Role = Role.STAFF) -> Un
     abort(404)
 
 
-def role_required(role: Role = Role.STAFF):
-    """A page for people holding `role` somewhere: logged-out visitors go to the login page, others get a 403.
-    Use as a view decorator, or `bp.before_request(role_required(role)())` for a whole blueprint."""
+def gate(role: Role = Role.STAFF) -> Callable[[], Any]:
+    """The check for pages of people holding `role` somewhere: logged-out visitors go to the login page, others get
+    a 403. `bp.before_request(gate(role))` guards a whole blueprint; `role_required` one view."""
 
     def check():
         if not current_user.is_authenticated:
@@ -166,10 +168,13 @@ def role_required(role: Role = Role.STAFF):
             abort(403)
         return None
 
-    def decorate(view: Callable | None = None):
-        if view is None:
-            return check
+    return check
 
+
+def role_required(role: Role) -> Callable[[Callable], Callable]:
+    check = gate(role)
+
+    def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             return check() or view(*args, **kwargs)
@@ -180,6 +185,7 @@ def role_required(role: Role = Role.STAFF):
 
 
 staff_required = role_required(Role.STAFF)
+admin_required = role_required(Role.ADMIN)
 
 
 def page_context() -> dict:

@@ -150,7 +150,7 @@ def test_hold_settle_and_void_move_points_between_accounts(make):
     resident = make.resident()
     award(resident)
     ledger.settle(ledger.hold(resident, 4, key="h1", cause=("redemption", 1)), actor=SYSTEM)
-    ledger.void(ledger.hold(resident, 3, key="h2", cause=("redemption", 2)), reason="缺货")
+    ledger.void(ledger.hold(resident, 3, key="h2", cause=("redemption", 2)), actor=SYSTEM, reason="缺货")
     community = resident.community_id
     assert ledger.balance_of(resident) == 6
     assert ledger.community_account(community, AccountKind.HOLDS).balance == 0

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts import services as accounts
+from ...accounts.models import Resident
+from ...accounts.permissions import load_or_404
 from ...errors import DomainError
 from ...db import db
 from .. import services
@@ -18,12 +20,12 @@ from ..explain import ROUTE_LABELS, explain, headline, subline
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
 from .common import client_address, device_of
-from .staff import bp, managed_meeting, managed_resident, unit_names
+from .staff import bp, unit_names
 
 
 @bp.route("/meetings/<int:meeting_id>/scan", methods=["GET", "POST"])
 def scan(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
         outcome = services.check_in(route=Route.SCANNER, actor=current_user, meeting=m, code=form.code.data,
@@ -34,12 +36,12 @@ def scan(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/search", methods=["GET", "POST"])
 def search(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     search_form = SearchForm(request.args)
     if request.method == "POST":
         pick = PickForm()
         if pick.validate_on_submit():
-            resident = managed_resident(pick.resident_id.data)
+            resident = load_or_404(Resident, pick.resident_id.data)
             outcome = services.check_in(route=Route.SEARCH, actor=current_user, meeting=m, resident=resident,
                                         device=device_of(request), client=client_address(request))
             return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
@@ -61,7 +63,7 @@ def _desk(template: str, m: Meeting, **context):
 
 @bp.get("/meetings/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     rows = services.attendance(m)
     standing_ids = {c.resident_id for c in rows if c.undo is None}
     absent = [i for i in services.invitees_of(m) if i.resident_id not in standing_ids]
@@ -72,7 +74,7 @@ def attendance(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/attendance.csv")
 def attendance_csv(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     rows = services.attendance(m)
     homes = unit_names([c.resident.unit for c in rows])
     out = io.StringIO()
@@ -101,7 +103,7 @@ def undo(checkin_id: int):
     row = db.session.get(Checkin, checkin_id)
     if row is None or row.meeting is None:
         abort(404)
-    m = managed_meeting(row.meeting_id)
+    m = load_or_404(Meeting, row.meeting_id)
     form = UndoForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for undoing the check-in."), "error")
@@ -117,7 +119,7 @@ def undo(checkin_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/log")
 def log(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     before = request.args.get("before", type=int)
     rows = services.checkin_log(m, before_id=before)
     return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain,
