@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
-from ...accounts.permissions import SYSTEM, Actor, require
+from ...accounts.permissions import Actor, require
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
@@ -267,17 +267,19 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
 
 
 @transaction
-def expire_redemption(redemption: Redemption, *, now: datetime | None = None) -> Redemption:
-    """Past its pickup window: give the points and the unit back. A redemption not yet due is refused."""
+def expire_redemption(redemption: Redemption, *, actor: Actor, now: datetime | None = None) -> Redemption:
+    """Past its pickup window: give the points and the unit back. A redemption not yet due is refused.
+    `actor` is the job (`SYSTEM`) or staff of the community."""
     now = now or utcnow()
     redemption = _lock(redemption)
+    require(actor, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _check_step(redemption, RedemptionState.EXPIRED, now, check_expiry=False)
     if redemption.expires_at > now:
         raise WrongState(_l("This redemption is not due to expire yet."), code="not_due")
-    return _void(redemption, RedemptionState.EXPIRED, actor=SYSTEM, reason="", now=now)
+    return _void(redemption, RedemptionState.EXPIRED, actor=actor, reason="", now=now)
 
 
-def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
+def expire_due(*, actor: Actor, now: datetime | None = None, batch: int = 500) -> int:
     """Expire every redemption past its window, each in its own transaction; returns how many."""
     now = now or utcnow()
     done = 0
@@ -290,7 +292,7 @@ def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
             return done
         for redemption in due:
             try:
-                expire_redemption(redemption, now=now)
+                expire_redemption(redemption, actor=actor, now=now)
             except WrongState:
                 continue  # handed over or cancelled a moment ago
             done += 1
