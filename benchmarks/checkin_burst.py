@@ -72,6 +72,7 @@ def seed(url: str, residents: int) -> dict:
     """Migrate, then one community with a venue, a meeting under way and `residents` + WARMUP residents."""
     from points.accounts import services as accounts
     from points.accounts.models import Role
+    from points.accounts.permissions import SYSTEM
     from points.checkin import services
     from points.checkin.models import VenueKind
     from points.cli import upgrade_database
@@ -89,7 +90,7 @@ def seed(url: str, residents: int) -> dict:
         compound = create_unit("红叶小区", Level.COMPOUND, parent=community)
         buildings = [create_unit(f"{n}号楼", Level.BUILDING, parent=compound) for n in range(1, 11)]
         staff = accounts.register_resident(name="社工小李", phone="13800000001", password="benchmark1", unit=buildings[0])
-        accounts.grant_role(staff, Role.STAFF, community, admin=None)
+        accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
         people = [
             accounts.create_resident(staff=staff, name=f"居民{i:04d}", unit=buildings[i % len(buildings)])
             for i in range(residents + WARMUP)

@@ -44,6 +44,7 @@ from sqlalchemy import func, select  # noqa: E402
 from points import create_app  # noqa: E402
 from points.accounts import services as accounts  # noqa: E402
 from points.accounts.models import Resident, Role  # noqa: E402
+from points.accounts.permissions import SYSTEM  # noqa: E402
 from points.bank import services as bank  # noqa: E402
 from points.bank.models import Redemption, RedemptionState, Reward  # noqa: E402
 from points.cli import upgrade_database  # noqa: E402
@@ -73,7 +74,7 @@ def build(app, args) -> dict:
             community = create_unit(f"社区{c + 1}", Level.COMMUNITY, parent=street)
             home = create_unit("1号楼", Level.BUILDING, parent=create_unit("一号院", Level.COMPOUND, parent=community))
             staff = accounts.register_resident(name=f"社工{c + 1}", phone=f"138{c:08d}", password="bench-pass-1", unit=home)
-            accounts.grant_role(staff, Role.STAFF, community, admin=None)
+            accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
             staff_ids.append(staff.id)
             partner = bank.create_partner(community, staff=staff, name=f"红叶超市{c + 1}")
             for r in range(args.rewards // args.communities):

@@ -6,7 +6,7 @@ Sending: a service sends right after the write that justifies it, inside its tra
     events.points_awarded.send("ledger", transaction=tx, resident=resident, actor=actor, now=now)
 
 The sender is always the name of the sending domain ("accounts", "ledger", "checkin", "bank"); everything else
-is a keyword argument: the objects concerned, `actor` (the person who acted; None for the system itself) and
+is a keyword argument: the objects concerned, `actor` (the person who acted, or `permissions.SYSTEM` for the command line and jobs) and
 `now` (the aware UTC moment the service wrote).
 
 Receiving, `receiver(sender, **payload)`, in one of two kinds:
@@ -45,7 +45,7 @@ def _event(name: str, doc: str) -> NamedSignal:
 
 # accounts
 resident_registered = _event("resident_registered", "accounts: resident, actor (the resident, or staff), now")
-role_granted = _event("role_granted", "accounts: grant, resident, unit, actor (None: the command line), now")
+role_granted = _event("role_granted", "accounts: grant, resident, unit, actor (SYSTEM from the command line), now")
 role_revoked = _event("role_revoked", "accounts: grant (deleted), resident, unit, actor, now")
 
 # ledger
@@ -67,7 +67,7 @@ redemption_approved = _event("redemption_approved", "bank: redemption, actor, no
 redemption_rejected = _event("redemption_rejected", "bank: redemption, actor, now")
 redemption_cancelled = _event("redemption_cancelled", "bank: redemption, actor, now")
 redemption_handed_over = _event("redemption_handed_over", "bank: redemption (fulfilled, points settled), actor, now")
-redemption_expired = _event("redemption_expired", "bank: redemption, actor (None: the expiry job), now")
+redemption_expired = _event("redemption_expired", "bank: redemption, actor (SYSTEM for the expiry job), now")
 
 ALL: tuple[NamedSignal, ...] = tuple(_events.values())
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from points.accounts import services as accounts
 from points.accounts.models import Resident, Role
+from points.accounts.permissions import SYSTEM
 from points.db import db
 from points.units.models import Level, Unit
 from points.units.services import create_unit
@@ -52,12 +53,12 @@ class Factory:
 
     def staff(self, community: Unit, *, name: str | None = None) -> Resident:
         person = self.resident(community, name=name or f"社工{next(_names)}")
-        accounts.grant_role(person, Role.STAFF, community, admin=None)
+        accounts.grant_role(person, Role.STAFF, community, admin=SYSTEM)
         return person
 
     def admin(self, unit: Unit | None = None) -> Resident:
         unit = unit or self.district()
         community = self.community()
         person = self.resident(community, name=f"管理员{next(_names)}")
-        accounts.grant_role(person, Role.ADMIN, unit, admin=None)
+        accounts.grant_role(person, Role.ADMIN, unit, admin=SYSTEM)
         return person

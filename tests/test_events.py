@@ -17,6 +17,7 @@ from points.bank.models import Redemption, RedemptionState
 from points.checkin import services as checkin
 from points.db import db, on_commit, transaction
 from points.ledger import services as ledger
+from points.accounts.permissions import SYSTEM
 from points.ledger.models import Transaction
 
 from .bank.conftest import NOON, BankWorld
@@ -267,7 +268,7 @@ def test_each_step_of_a_redemption_is_announced_once(bank, heard):
 @pytest.mark.parametrize("step, name, actor", [
     (lambda bank, r: bank_services.reject_redemption(r, staff=bank.staff, reason="缺货", now=NOON), "redemption_rejected", "staff"),
     (lambda bank, r: bank_services.cancel_redemption(r, actor=r.resident, now=NOON), "redemption_cancelled", "resident"),
-    (lambda bank, r: bank_services.expire_redemption(r, now=NOON + timedelta(days=30)), "redemption_expired", None),
+    (lambda bank, r: bank_services.expire_redemption(r, actor=SYSTEM, now=NOON + timedelta(days=30)), "redemption_expired", "system"),
 ])
 def test_a_redemption_that_gives_the_points_back_is_announced(bank, heard, step, name, actor):
     reward, resident = bank.reward(price=10), bank.resident(points=100)
@@ -277,7 +278,7 @@ def test_a_redemption_that_gives_the_points_back_is_announced(bank, heard, step,
     payload = heard.only(name)
     assert heard.names == [name]
     assert payload["redemption"].id == redemption.id
-    assert payload["actor"] is {"staff": bank.staff, "resident": resident, None: None}[actor]
+    assert payload["actor"] is {"staff": bank.staff, "resident": resident, "system": SYSTEM}[actor]
 
 
 # ---------------------------------------------------------------------------------------------------------

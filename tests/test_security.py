@@ -73,7 +73,7 @@ def test_huge_caps_are_a_field_error(client, auth, make):
     admin = make.admin()
     db.session.commit()
     auth.login(admin.phone)
-    response = client.post(f"/admin/rules/{community.id}", data={"action": "rating", "rating-points": "1", "rating-daily_cap": "3000000000"})
+    response = client.post(f"/admin/rules/{community.id}", data={"action": "test_rating", "test_rating-points": "1", "test_rating-daily_cap": "3000000000"})
     assert response.status_code == 422 and "不限请留空" in response.get_data(as_text=True)
 
 

@@ -1,7 +1,7 @@
 """Admin pages (blueprint `admin`): the unit tree (load from CSV) and who holds which role where."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,18 +13,10 @@ from ..units.services import get_unit, import_units_csv, subtree_units
 from . import services as accounts
 from .forms import GrantForm
 from .models import Role
-from .permissions import has_role, is_admin_anywhere
+from .permissions import gate, load_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    if not is_admin_anywhere(current_user):
-        abort(403)
-    return None
+bp.before_request(gate(Role.ADMIN))
 
 
 def _granted_units(role: Role) -> list[Unit]:
@@ -90,9 +82,7 @@ def grant():
 
 @bp.post("/roles/<int:grant_id>/revoke")
 def revoke(grant_id: int):
-    grant = accounts.get_grant(grant_id)
-    if grant is None or not has_role(current_user, Role.ADMIN, grant.unit):
-        abort(404)
+    grant = load_or_404(accounts.get_grant, grant_id, role=Role.ADMIN)
     try:
         accounts.revoke_role(grant, admin=current_user)
     except DomainError as error:

@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..units.models import Level, Unit, full_name
 from . import services as accounts
 from .models import Resident, Role
+from .permissions import SYSTEM
 
 
 @click.command("create-admin")
@@ -38,7 +39,7 @@ def create_admin(phone: str, name: str, password: str, unit_name: str, building_
     try:
         if person is None:
             person = accounts.register_resident(name=name, phone=phone, password=password, unit=home)
-        accounts.grant_role(person, Role.ADMIN, unit, admin=None)
+        accounts.grant_role(person, Role.ADMIN, unit, admin=SYSTEM)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"{person.name} ({person.phone}) is admin of {unit.name}.")

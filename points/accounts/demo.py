@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import services as accounts
 from .models import Resident, Role
+from .permissions import SYSTEM
 
 DEMO_PASSWORD = "demo12345"
 STAFF_PHONE, ADMIN_PHONE, RESIDENT_PHONE, OTHER_STAFF_PHONE = "13800000001", "13800000000", "13900000001", "13800000002"
@@ -22,7 +23,7 @@ def load(context: dict) -> None:
     buildings = context["buildings"]
     first_building = buildings["红叶小区", "1号楼"]
     admin = accounts.register_resident(name="区管理员", phone=ADMIN_PHONE, password=DEMO_PASSWORD, unit=first_building)
-    accounts.grant_role(admin, Role.ADMIN, context["district"], admin=None)
+    accounts.grant_role(admin, Role.ADMIN, context["district"], admin=SYSTEM)
     staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=DEMO_PASSWORD, unit=first_building)
     accounts.grant_role(staff, Role.STAFF, context["community"], admin=admin)
     other_staff = accounts.register_resident(name="社工小周", phone=OTHER_STAFF_PHONE, password=DEMO_PASSWORD,

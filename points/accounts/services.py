@@ -13,7 +13,7 @@ from ..db import db, transaction, utcnow
 from ..errors import DomainError, NotAllowed
 from ..units.models import Level, Unit
 from .models import Resident, Role, RoleGrant, new_member_code, normalise_member_code
-from .permissions import has_role
+from .permissions import Actor, require
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
 MIN_PASSWORD = 8
@@ -71,8 +71,7 @@ def register_resident(*, name: str, phone: str, password: str, unit: Unit | None
 def create_resident(*, staff: Resident, name: str, unit: Unit | None, phone: str | None = None) -> Resident:
     """Staff register a resident, who may have no phone: they will use a printed member card."""
     home = validate_home(unit)
-    if not has_role(staff, Role.STAFF, home):
-        raise NotAllowed()
+    require(staff, Role.STAFF, home)
     return _new_resident(name=name, phone=validate_phone(phone) if phone else None, unit=home, created_by=staff)
 
 
@@ -115,16 +114,15 @@ def authenticate(phone: str, password: str, *, client: str, limit: str, client_l
 
 
 @transaction
-def grant_role(resident: Resident, role: Role, unit: Unit, *, admin: Resident | None) -> RoleGrant:
-    """Give `role` on `unit`. `admin` None is the command line (create-admin), which trusts its operator."""
-    if admin is not None and not has_role(admin, Role.ADMIN, unit):
-        raise NotAllowed()
+def grant_role(resident: Resident, role: Role, unit: Unit, *, admin: Actor) -> RoleGrant:
+    """Give `role` on `unit`. `admin` is `SYSTEM` for the command line (create-admin), which trusts its operator."""
+    require(admin, Role.ADMIN, unit)
     existing = db.session.scalar(
         select(RoleGrant).where(RoleGrant.resident_id == resident.id, RoleGrant.unit_id == unit.id, RoleGrant.role == role.value)
     )
     if existing is not None:
         return existing
-    grant = RoleGrant(resident_id=resident.id, unit_id=unit.id, role=role.value, granted_by_id=admin.id if admin else None)
+    grant = RoleGrant(resident_id=resident.id, unit_id=unit.id, role=role.value, granted_by_id=admin.id)
     db.session.add(grant)
     db.session.flush()
     db.session.expire(resident, ["grants"])
@@ -134,7 +132,8 @@ def grant_role(resident: Resident, role: Role, unit: Unit, *, admin: Resident | 
 
 @transaction
 def revoke_role(grant: RoleGrant, *, admin: Resident) -> None:
-    if not has_role(admin, Role.ADMIN, grant.unit) or grant.resident_id == admin.id:
+    require(admin, Role.ADMIN, grant.unit)
+    if grant.resident_id == admin.id:
         raise NotAllowed()
     db.session.delete(grant)
     events.role_revoked.send("accounts", grant=grant, resident=grant.resident, unit=grant.unit, actor=admin, now=utcnow())

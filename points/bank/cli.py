@@ -21,6 +21,7 @@ def expire(now_text: str | None) -> None:
 
     Run it from cron or a systemd timer, e.g. hourly: `points bank expire`.
     """
+    from ..accounts.permissions import SYSTEM
     from .services import expire_due
 
     now = None
@@ -28,5 +29,5 @@ def expire(now_text: str | None) -> None:
         now = datetime.fromisoformat(now_text)
         if now.tzinfo is None:
             now = now.replace(tzinfo=timezone.utc)
-    count = expire_due(now=now)
+    count = expire_due(actor=SYSTEM, now=now)
     click.echo(f"{count} redemption(s) expired.")

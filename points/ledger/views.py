@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..accounts import services as accounts
 from ..accounts.models import Resident, Role
-from ..accounts.permissions import communities_for, has_role, is_staff_anywhere
+from ..accounts.permissions import communities_for, load_or_404, staff_required
 from ..errors import DomainError
 from ..forms import apply_error, int_arg
 from ..qr import qr_svg
@@ -70,9 +70,9 @@ def rules(community_id: int):
 @bp.route("/admin/rules/<int:community_id>", methods=["GET", "POST"])
 @login_required
 def admin_rules(community_id: int):
-    community = get_unit(community_id)
-    if community is None or not has_role(current_user, Role.ADMIN, community):
-        abort(404)
+    community = load_or_404(get_unit, community_id, role=Role.ADMIN)
+    if community.level != "community":
+        abort(404)  # a street or a building: rules belong to communities
     action = request.form.get("action", "")
     forms = {}
     for rule in rules_for(community.id):
@@ -110,25 +110,8 @@ def my_card():
 # ------------------------------------------------------------------ staff
 
 
-def managed_resident(resident_id: int) -> Resident:
-    """Staff of another community get a 404: they may not even learn that the resident exists."""
-    resident = accounts.get_resident(resident_id)
-    if resident is None or not has_role(current_user, Role.STAFF, resident.community):
-        abort(404)
-    return resident
-
-
-@bp.before_request
-def _staff_pages_need_staff():
-    if request.endpoint and request.endpoint.startswith("ledger.staff"):
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path))
-        if not is_staff_anywhere(current_user):
-            abort(403)
-    return None
-
-
 @bp.get("/staff")
+@staff_required
 def staff_home():
     form = SearchForm(request.args)
     communities = communities_for(current_user)
@@ -137,8 +120,9 @@ def staff_home():
 
 
 @bp.get("/staff/residents/<int:resident_id>")
+@staff_required
 def staff_resident(resident_id: int):
-    resident = managed_resident(resident_id)
+    resident = load_or_404(accounts.get_resident, resident_id)
     account = services.wallet_of(resident)
     before = int_arg(request.args, "before")
     history = services.history_of(resident, limit=HISTORY_PAGE, before_id=before)
@@ -151,8 +135,9 @@ def staff_resident(resident_id: int):
 
 
 @bp.post("/staff/residents/<int:resident_id>/award")
+@staff_required
 def staff_award(resident_id: int):
-    resident = managed_resident(resident_id)
+    resident = load_or_404(accounts.get_resident, resident_id)
     form = AwardForm()
     if form.validate_on_submit():
         try:
@@ -175,11 +160,12 @@ def staff_award(resident_id: int):
 
 
 @bp.post("/staff/transactions/<int:transaction_id>/reverse")
+@staff_required
 def staff_reverse(transaction_id: int):
-    tx = services.get_transaction(transaction_id)
-    if tx is None or tx.resident_id is None:
+    tx = load_or_404(services.get_transaction, transaction_id)
+    resident = accounts.get_resident(tx.resident_id) if tx.resident_id else None
+    if resident is None:
         abort(404)
-    resident = managed_resident(tx.resident_id)
     form = ReverseForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for the correction."), "error")
@@ -194,6 +180,7 @@ def staff_reverse(transaction_id: int):
 
 
 @bp.route("/staff/residents/new", methods=["GET", "POST"])
+@staff_required
 def staff_new_resident():
     form = ResidentForm()
     form.unit.choices = home_choices(communities_for(current_user))
@@ -213,8 +200,9 @@ def staff_new_resident():
 
 
 @bp.get("/staff/residents/<int:resident_id>/card")
+@staff_required
 def staff_card(resident_id: int):
-    return _card(managed_resident(resident_id))
+    return _card(load_or_404(accounts.get_resident, resident_id))
 
 
 def _card(resident: Resident):

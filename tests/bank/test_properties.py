@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from points.accounts.permissions import SYSTEM
 from points.bank import services
 from points.bank.models import HOLDING, Reward
 from points.errors import DomainError
@@ -111,7 +112,7 @@ def test_random_redemption_sequences_keep_points_and_stock_right(make, ops):
         elif op[0] == "expire":
             expected = model.expire(op[1])
             before = [r.state for r in made]
-            services.expire_due(now=model.now)  # the job sweeps every community; count what it did to ours
+            services.expire_due(actor=SYSTEM, now=model.now)  # the job sweeps every community; count what it did to ours
             db.session.expire_all()
             actual = sum(1 for r, was in zip(made, before) if was != "expired" and r.state == "expired")
         else:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from points.accounts.permissions import SYSTEM
 from points.bank import services
 from points.bank.models import (
     HOLDING, TRANSITIONS, Donation, LimitPeriod, Redemption, RedemptionState, Reward, StockMovement,
@@ -342,20 +343,20 @@ def test_expiry_voids_the_hold_after_the_pickup_window(bank):
     reward, resident = bank.reward(price=10, stock=1), bank.resident(points=30)
     redemption = bank.request(resident, reward, now=NOON)
     services.approve_redemption(redemption, staff=bank.staff, now=NOON)
-    assert services.expire_due(now=NOON + timedelta(days=6, hours=23)) == 0
-    assert services.expire_due(now=NOON + timedelta(days=7)) == 1
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=6, hours=23)) == 0
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7)) == 1
     expired = fresh_redemption(redemption)
     assert expired.status == RedemptionState.EXPIRED and expired.closed_by_id is None
     assert ledger.balance_of(resident) == 30 and fresh(reward).stock == 1
     assert code_of(services.fulfil_redemption, expired, staff=bank.staff, now=NOON + timedelta(days=7)) == "already_expired"
-    assert services.expire_due(now=NOON + timedelta(days=8)) == 0
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=8)) == 0
     assert verify_ledger().ok
 
 
 def test_undecided_requests_expire_too(bank):
     resident = bank.resident(points=30)
     bank.request(resident, bank.reward(price=10), now=NOON)
-    assert services.expire_due(now=NOON + timedelta(days=7)) == 1
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7)) == 1
     assert ledger.balance_of(resident) == 30
 
 
@@ -367,14 +368,14 @@ def test_the_pickup_window_is_the_communitys_setting(bank):
 
 def test_expiring_one_not_yet_due(bank):
     redemption = bank.request(bank.resident(), bank.reward(), now=NOON)
-    assert code_of(services.expire_redemption, redemption, now=NOON + timedelta(days=1)) == "not_due"
+    assert code_of(services.expire_redemption, redemption, actor=SYSTEM, now=NOON + timedelta(days=1)) == "not_due"
 
 
 def test_expiring_a_collected_one(bank):
     redemption = bank.request(bank.resident(), bank.reward(), now=NOON)
     services.approve_redemption(redemption, staff=bank.staff, now=NOON)
     services.fulfil_redemption(redemption, staff=bank.staff, now=NOON)
-    assert code_of(services.expire_redemption, redemption, now=NOON + timedelta(days=30)) == "already_fulfilled"
+    assert code_of(services.expire_redemption, redemption, actor=SYSTEM, now=NOON + timedelta(days=30)) == "already_fulfilled"
 
 
 def test_the_expire_command(bank, app):

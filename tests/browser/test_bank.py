@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from points.accounts import services as accounts
 from points.accounts.models import Role
+from points.accounts.permissions import SYSTEM
 from points.bank import services as bank
 from points.bank.models import Redemption, RedemptionState
 from points.db import db
@@ -43,7 +44,7 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
         community = create_unit("第一社区", Level.COMMUNITY, parent=street)
         home = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
         staff = accounts.register_resident(name="社工小李", phone="13800000001", password="hongye2026", unit=home)
-        accounts.grant_role(staff, Role.STAFF, community, admin=None)
+        accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
         resident = accounts.register_resident(name="王芳", phone="13900000001", password="hongye2026", unit=home)
         ledger.award_manually(resident, 30, staff=staff, reason="楼道清扫志愿服务", key="seed")
         partner = bank.create_partner(community, staff=staff, name="红叶超市", kind="merchant")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from points.accounts import services as accounts
 from points.accounts.models import Role
+from points.accounts.permissions import SYSTEM
 from points.checkin import services
 from points.checkin.models import SecurityMode, VenueKind
 from points.db import db, utcnow
@@ -30,7 +31,7 @@ def set_scene(app, *, mode=SecurityMode.POSTER) -> dict:
         community = create_unit("第一社区", Level.COMMUNITY, parent=street)
         building = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
         staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=PASSWORD, unit=building)
-        accounts.grant_role(staff, Role.STAFF, community, admin=None)
+        accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
         resident = accounts.register_resident(name="王芳", phone=RESIDENT_PHONE, password=PASSWORD, unit=building)
         venue = services.create_venue(staff=staff, unit=building.parent, name="红叶小区睦邻议事点", brand="红叶亭话",
                                       kind=VenueKind.CORNER, location="中心花园凉亭")

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from points.accounts.models import Role
+from points.accounts.permissions import SYSTEM
 from points.accounts.services import grant_role
 from points.checkin import codes, services
 from points.checkin.checkable import Checkable
@@ -208,7 +209,7 @@ def test_invited_only_meeting_refuses_the_uninvited(scene):
 
 def test_council_members_are_invited_when_the_meeting_is_set(scene):
     member = scene.make.resident(scene.community, name="李建国")
-    grant_role(member, Role.COUNCIL, scene.community, admin=None)
+    grant_role(member, Role.COUNCIL, scene.community, admin=SYSTEM)
     meeting = scene.meeting(audience=Audience.INVITED)
     assert [i.resident_id for i in services.invitees_of(meeting)] == [member.id]
     assert scene.scan(member).ok

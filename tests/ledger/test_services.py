@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from points.errors import DomainError
 from points.db import db
+from points.accounts.permissions import SYSTEM
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, EarningRule, Posting, RefusedAward, Transaction
 from points.ledger.verify import verify_ledger
@@ -149,8 +150,8 @@ def test_no_overdraw(make):
 def test_hold_settle_and_void_move_points_between_accounts(make):
     resident = make.resident()
     award(resident)
-    ledger.settle(ledger.hold(resident, 4, key="h1", cause=("redemption", 1)))
-    ledger.void(ledger.hold(resident, 3, key="h2", cause=("redemption", 2)), reason="缺货")
+    ledger.settle(ledger.hold(resident, 4, key="h1", cause=("redemption", 1)), actor=SYSTEM)
+    ledger.void(ledger.hold(resident, 3, key="h2", cause=("redemption", 2)), actor=SYSTEM, reason="缺货")
     community = resident.community_id
     assert ledger.balance_of(resident) == 6
     assert ledger.community_account(community, AccountKind.HOLDS).balance == 0
@@ -163,10 +164,10 @@ def test_a_hold_closes_once(make):
     resident = make.resident()
     award(resident)
     held = ledger.hold(resident, 4, key="h1", cause=("redemption", 1))
-    settled = ledger.settle(held)
-    assert ledger.settle(held).id == settled.id  # a replay
+    settled = ledger.settle(held, actor=SYSTEM)
+    assert ledger.settle(held, actor=SYSTEM).id == settled.id  # a replay
     with pytest.raises(DomainError) as error:
-        ledger.void(held, reason="too late")
+        ledger.void(held, actor=SYSTEM, reason="too late")
     assert error.value.code == "hold_closed"
     assert ledger.balance_of(resident) == 6
 
@@ -174,7 +175,7 @@ def test_a_hold_closes_once(make):
 def test_only_holds_can_be_settled(make):
     resident = make.resident()
     with pytest.raises(DomainError) as error:
-        ledger.settle(award(resident).transaction)
+        ledger.settle(award(resident).transaction, actor=SYSTEM)
     assert error.value.code == "not_a_hold"
 
 

@@ -178,7 +178,7 @@ def test_admin_edits_a_rule_and_staff_cannot(client, auth, world, make):
     db.session.commit()
     community_id = world["resident"].community_id
     auth.login(world["staff"].phone)
-    assert client.get(f"/admin/rules/{community_id}").status_code == 404
+    assert client.get(f"/admin/rules/{community_id}").status_code == 403  # their own community, without the role
     auth.logout()
     auth.login(admin.phone)
     bad = client.post(f"/admin/rules/{community_id}", data={"action": "test_rating", "test_rating-points": "-3"})

@@ -10,14 +10,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ... import clock
-from ...accounts.models import Resident
+from ...accounts.models import Resident, Role
+from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
 from ...units.models import Level, Unit
 from .. import photos
 from ..models import (
     DEFAULT_PICKUP_DAYS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
 )
-from .errors import InvalidInput, check_token, require_staff, text_field
+from .errors import InvalidInput, check_token, text_field
 
 MAX_PRICE = 100_000
 MAX_DONATION = 10_000
@@ -109,7 +110,7 @@ def save_bank_settings(
     community: Unit, *, staff: Resident, pickup_place: str, pickup_hours: str, pickup_days: int,
     now: datetime | None = None,
 ) -> Bank:
-    require_staff(staff, _community(community))
+    require(staff, Role.STAFF, _community(community))
     if not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
         raise InvalidInput(_l("Between 1 and 90 days."), code="invalid_pickup_days", field="pickup_days")
     bank = db.session.get(Bank, community.id, with_for_update=True)
@@ -152,7 +153,7 @@ def create_partner(
     community: Unit, *, staff: Resident, name: str, kind: PartnerKind | str = PartnerKind.MERCHANT,
     contact_name: str = "", contact_phone: str = "", address: str = "", note: str = "",
 ) -> Partner:
-    require_staff(staff, _community(community))
+    require(staff, Role.STAFF, _community(community))
     fields = _partner_fields(name, kind, contact_name, contact_phone, address, note)
     _unique_partner_name(community.id, fields["name"])
     partner = Partner(community_id=community.id, created_by_id=staff.id, **fields)
@@ -166,7 +167,7 @@ def update_partner(
     partner: Partner, *, staff: Resident, name: str, kind: PartnerKind | str, contact_name: str = "",
     contact_phone: str = "", address: str = "", note: str = "",
 ) -> Partner:
-    require_staff(staff, db.session.get(Unit, partner.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, partner.community_id))
     fields = _partner_fields(name, kind, contact_name, contact_phone, address, note)
     _unique_partner_name(partner.community_id, fields["name"], partner.id)
     for key, value in fields.items():
@@ -233,7 +234,7 @@ def create_reward(
     first_donation: int | None = None, donation_token: str | None = None, now: datetime | None = None,
 ) -> Reward:
     """Add a reward to the catalogue with no stock; `first_donation` units from its partner may come in at once."""
-    require_staff(staff, _community(community))
+    require(staff, Role.STAFF, _community(community))
     reward = Reward(community_id=community.id, stock=0, created_by_id=staff.id, created_at=now or utcnow(),
                     **_reward_fields(community.id, details))
     if first_donation:
@@ -258,7 +259,7 @@ def update_reward(
     remove_photo: bool = False,
 ) -> Reward:
     """Change what a reward is, costs or when it is offered. Requests already made keep their price."""
-    require_staff(staff, db.session.get(Unit, reward.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, reward.community_id))
     fields = _reward_fields(reward.community_id, details)
     for key, value in fields.items():
         setattr(reward, key, value)
@@ -279,7 +280,7 @@ def record_donation(
     note: str = "", token: str, now: datetime | None = None,
 ) -> Donation:
     """Book stock received from a partner. The form's token makes a double tap book it once."""
-    require_staff(staff, db.session.get(Unit, reward.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, reward.community_id))
     # The reward's row is the lock that makes the token check race-free (and stock is changed under it anyway).
     db.session.execute(select(Reward.id).where(Reward.id == reward.id).with_for_update())
     key = f"donation:{reward.community_id}:{check_token(token)}"

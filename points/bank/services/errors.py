@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
-from ...errors import DomainError, NotAllowed
-from ...units.models import Unit
+from ...errors import DomainError
 from ..models import RedemptionState
 
 
@@ -55,11 +52,6 @@ WRONG_STATE_MESSAGES = {
     RedemptionState.EXPIRED: _l("This redemption expired; the points have been returned."),
 }
 
-
-
-def require_staff(staff: Resident, community: Unit) -> None:
-    if not has_role(staff, Role.STAFF, community):
-        raise NotAllowed()
 
 
 def text_field(value: str | None, *, field: str, max_length: int, required: bool = False, message=None) -> str:

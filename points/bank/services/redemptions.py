@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ... import events
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import Actor, require
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
@@ -31,7 +31,7 @@ from ..models import (
 from .catalogue import bank_for
 from .errors import (
     WRONG_STATE_MESSAGES, InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, WrongState,
-    check_token, require_staff,
+    check_token,
 )
 from .offer import is_available, remaining_limit
 
@@ -157,8 +157,8 @@ def request_redemption(
     """
     now = now or utcnow()
     actor = actor or resident
-    if actor.id != resident.id and not has_role(actor, Role.STAFF, resident.community):
-        raise NotAllowed()
+    if actor.id != resident.id:
+        require(actor, Role.STAFF, resident.community)
     if reward.community_id != resident.community_id:
         raise NotAllowed(_l("This reward belongs to another community's bank."), code="other_community")
     token = check_token(token)
@@ -213,7 +213,7 @@ def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime
     """Staff say yes: the resident gets a pickup code, and the pickup window starts again from now."""
     now = now or utcnow()
     redemption = _lock(redemption)
-    require_staff(staff, db.session.get(Unit, redemption.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _own(redemption, staff)
     _check_step(redemption, RedemptionState.APPROVED, now)
     redemption.state = RedemptionState.APPROVED.value
@@ -229,7 +229,7 @@ def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime
 def reject_redemption(redemption: Redemption, *, staff: Resident, reason: str, now: datetime | None = None) -> Redemption:
     now = now or utcnow()
     redemption = _lock(redemption)
-    require_staff(staff, db.session.get(Unit, redemption.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _own(redemption, staff)
     if not (reason or "").strip():
         raise ReasonRequired(field="reason")
@@ -246,7 +246,7 @@ def cancel_redemption(redemption: Redemption, *, actor: Resident, reason: str = 
     now = now or utcnow()
     redemption = _lock(redemption)
     if actor.id != redemption.resident_id:
-        require_staff(actor, db.session.get(Unit, redemption.community_id))
+        require(actor, Role.STAFF, db.session.get(Unit, redemption.community_id))
         if not (reason or "").strip():
             raise ReasonRequired(field="reason")
     _check_step(redemption, RedemptionState.CANCELLED, now, check_expiry=False)
@@ -260,7 +260,7 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
     """Hand-over: the held points become redeemed and the held unit leaves the shelf."""
     now = now or utcnow()
     redemption = _lock(redemption)
-    require_staff(staff, db.session.get(Unit, redemption.community_id))
+    require(staff, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _own(redemption, staff)
     if redemption.status == RedemptionState.REQUESTED:
         raise WrongState(_l("This redemption has not been approved yet."), code="not_approved")
@@ -275,19 +275,21 @@ def fulfil_redemption(redemption: Redemption, *, staff: Resident, now: datetime 
 
 
 @transaction
-def expire_redemption(redemption: Redemption, *, now: datetime | None = None) -> Redemption:
-    """Past its pickup window: give the points and the unit back. A redemption not yet due is refused."""
+def expire_redemption(redemption: Redemption, *, actor: Actor, now: datetime | None = None) -> Redemption:
+    """Past its pickup window: give the points and the unit back. A redemption not yet due is refused.
+    `actor` is the job (`SYSTEM`) or staff of the community."""
     now = now or utcnow()
     redemption = _lock(redemption)
+    require(actor, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _check_step(redemption, RedemptionState.EXPIRED, now, check_expiry=False)
     if redemption.expires_at > now:
         raise WrongState(_l("This redemption is not due to expire yet."), code="not_due")
-    _void(redemption, RedemptionState.EXPIRED, actor=None, reason="", now=now)
-    events.redemption_expired.send("bank", redemption=redemption, actor=None, now=now)
+    _void(redemption, RedemptionState.EXPIRED, actor=actor, reason="", now=now)
+    events.redemption_expired.send("bank", redemption=redemption, actor=actor, now=now)
     return redemption
 
 
-def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
+def expire_due(*, actor: Actor, now: datetime | None = None, batch: int = 500) -> int:
     """Expire every redemption past its window, each in its own transaction; returns how many."""
     now = now or utcnow()
     done = 0
@@ -300,7 +302,7 @@ def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
             return done
         for redemption in due:
             try:
-                expire_redemption(redemption, now=now)
+                expire_redemption(redemption, actor=actor, now=now)
             except WrongState:
                 continue  # handed over or cancelled a moment ago
             done += 1
@@ -333,24 +335,24 @@ def _check_step(redemption: Redemption, target: RedemptionState, now: datetime, 
         raise PickupExpired()
 
 
-def _void(redemption: Redemption, state: RedemptionState, *, actor: Resident | None, reason: str, now: datetime) -> Redemption:
+def _void(redemption: Redemption, state: RedemptionState, *, actor: Actor, reason: str, now: datetime) -> Redemption:
     db.session.execute(update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1))
     _move_stock(redemption, StockKind.VOID, actor=actor, now=now)
     ledger.void(redemption.hold, actor=actor, reason=reason, now=now)
     redemption.state = state.value
-    redemption.closed_at, redemption.closed_by_id = now, actor.id if actor else None
+    redemption.closed_at, redemption.closed_by_id = now, actor.id
     redemption.reason = reason[:500]
     db.session.flush()
     db.session.expire(redemption.reward, ["stock"])
     return redemption
 
 
-def _move_stock(redemption: Redemption, kind: StockKind, *, actor: Resident | None, now: datetime) -> None:
+def _move_stock(redemption: Redemption, kind: StockKind, *, actor: Actor, now: datetime) -> None:
     free, held = STOCK_EFFECT[kind]
     db.session.add(StockMovement(
         reward_id=redemption.reward_id, kind=kind.value, free=free, held=held,
         key=f"redemption:{redemption.id}:{kind.value}", redemption_id=redemption.id,
-        actor_id=actor.id if actor else None, created_at=now,
+        actor_id=actor.id, created_at=now,
     ))
     db.session.flush()
 

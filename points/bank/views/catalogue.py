@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ...accounts.permissions import communities_for
+from ...accounts.permissions import communities_for, community_or_404, load_or_404, staff_required
 from ...errors import DomainError
 from ...forms import apply_error, int_arg
 from ...units.services import get_unit
 from .. import services
 from ..forms import DonationForm, PartnerForm, RewardForm, SettingsForm
-from .common import add_error, bp, managed, managed_community
+from .common import add_error, bp
 
 
 def _community_arg() -> int | None:
@@ -24,8 +24,9 @@ def _partner_choices(community_id: int, blank: str) -> list[tuple[int, str]]:
 
 
 @bp.get("/staff/rewards")
+@staff_required
 def staff_rewards():
-    community = managed_community(_community_arg())
+    community = community_or_404(_community_arg())
     rewards = services.rewards_of(community.id)
     return render_template("bank/staff_rewards.html", community=community, communities=communities_for(current_user),
                            rewards=rewards, held=services.held_units([r.id for r in rewards]))
@@ -48,11 +49,12 @@ def _upload(form: RewardForm) -> bytes | None:
 
 
 @bp.route("/staff/rewards/new", methods=["GET", "POST"])
+@staff_required
 def staff_new_reward():
     communities = communities_for(current_user)
     form = RewardForm()
     form.community.choices = [SelectChoice(c.id, c.name) for c in communities]
-    community = managed_community(form.community.data if request.method == "POST" else _community_arg())
+    community = community_or_404(form.community.data if request.method == "POST" else _community_arg())
     form.partner_id.choices = _partner_choices(community.id, _("No donor"))
     if request.method == "GET":
         form.community.data = community.id
@@ -72,8 +74,9 @@ def staff_new_reward():
 
 
 @bp.route("/staff/rewards/<int:reward_id>", methods=["GET", "POST"])
+@staff_required
 def staff_edit_reward(reward_id: int):
-    item = managed(services.get_reward(reward_id))
+    item = load_or_404(services.get_reward, reward_id)
     initial = None
     if request.method == "GET":
         initial = {key: getattr(item, key) for key in (
@@ -98,8 +101,9 @@ def staff_edit_reward(reward_id: int):
 
 
 @bp.get("/staff/partners")
+@staff_required
 def staff_partners():
-    community = managed_community(_community_arg())
+    community = community_or_404(_community_arg())
     return render_template("bank/staff_partners.html", community=community, communities=communities_for(current_user),
                            partners=services.partners_of(community.id),
                            donors={line.partner.id: line for line in services.honour_list(community.id, limit=1000)})
@@ -107,15 +111,16 @@ def staff_partners():
 
 @bp.route("/staff/partners/new", methods=["GET", "POST"])
 @bp.route("/staff/partners/<int:partner_id>", methods=["GET", "POST"])
+@staff_required
 def staff_partner(partner_id: int | None = None):
     communities = communities_for(current_user)
-    item = managed(services.get_partner(partner_id)) if partner_id else None
+    item = load_or_404(services.get_partner, partner_id) if partner_id else None
     form = PartnerForm(obj=item if request.method == "GET" else None)
     form.community.choices = [SelectChoice(c.id, c.name) for c in communities]
     if item is not None:
         community = item.community_id
     else:
-        community = managed_community(form.community.data if request.method == "POST" else _community_arg()).id
+        community = community_or_404(form.community.data if request.method == "POST" else _community_arg()).id
     if request.method == "GET":
         form.community.data = community
     if form.validate_on_submit():
@@ -136,8 +141,9 @@ def staff_partner(partner_id: int | None = None):
 
 
 @bp.route("/staff/donations", methods=["GET", "POST"])
+@staff_required
 def staff_donations():
-    community = managed_community(_community_arg())
+    community = community_or_404(_community_arg())
     form = DonationForm()
     rewards = services.rewards_of(community.id)
     form.reward_id.choices = [SelectChoice(0, _("Choose…"))] + [SelectChoice(r.id, r.name) for r in rewards]
@@ -170,8 +176,9 @@ def staff_donations():
 
 
 @bp.route("/staff/settings", methods=["GET", "POST"])
+@staff_required
 def staff_settings():
-    community = managed_community(_community_arg())
+    community = community_or_404(_community_arg())
     current = services.bank_for(community.id)
     form = SettingsForm(obj=current if request.method == "GET" else None)
     if form.validate_on_submit():

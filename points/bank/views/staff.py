@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import communities_for, has_role
+from ...accounts.permissions import communities_for, has_role, load_or_404, staff_required
 from ...errors import DomainError
 from ...forms import int_arg
 from ...ledger import services as ledger
@@ -17,7 +17,7 @@ from ...web import ActionForm
 from .. import services
 from ..forms import HandoverForm, RejectForm, RequestForm
 from ..models import Redemption, RedemptionState
-from .common import add_error, bp, managed
+from .common import add_error, bp
 
 
 def _staff_ids() -> list[int]:
@@ -25,6 +25,7 @@ def _staff_ids() -> list[int]:
 
 
 @bp.get("/staff")
+@staff_required
 def staff_queue():
     ids = _staff_ids()
     queue = services.redemptions_in(ids, RedemptionState.REQUESTED)
@@ -37,8 +38,9 @@ def staff_queue():
 
 
 @bp.post("/staff/redemptions/<int:redemption_id>/approve")
+@staff_required
 def staff_approve(redemption_id: int):
-    item = managed(services.get_redemption(redemption_id))
+    item = load_or_404(services.get_redemption, redemption_id)
     if not _action_ok():
         abort(400)
     try:
@@ -51,8 +53,9 @@ def staff_approve(redemption_id: int):
 
 
 @bp.post("/staff/redemptions/<int:redemption_id>/reject")
+@staff_required
 def staff_reject(redemption_id: int):
-    item = managed(services.get_redemption(redemption_id))
+    item = load_or_404(services.get_redemption, redemption_id)
     form = RejectForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for not approving."), "error")
@@ -68,8 +71,9 @@ def staff_reject(redemption_id: int):
 
 
 @bp.post("/staff/redemptions/<int:redemption_id>/cancel")
+@staff_required
 def staff_cancel(redemption_id: int):
-    item = managed(services.get_redemption(redemption_id))
+    item = load_or_404(services.get_redemption, redemption_id)
     form = RejectForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for cancelling."), "error")
@@ -84,6 +88,7 @@ def staff_cancel(redemption_id: int):
 
 
 @bp.get("/staff/handover")
+@staff_required
 def staff_handover():
     return _handover_page(HandoverForm(formdata=None))
 
@@ -104,6 +109,7 @@ def _handover_page(form: HandoverForm, status: int = 200, resident: Resident | N
 
 
 @bp.post("/staff/handover")
+@staff_required
 def staff_handover_scan():
     form = HandoverForm()
     if not form.validate_on_submit():
@@ -122,8 +128,9 @@ def staff_handover_scan():
 
 
 @bp.post("/staff/redemptions/<int:redemption_id>/fulfil")
+@staff_required
 def staff_fulfil(redemption_id: int):
-    item = managed(services.get_redemption(redemption_id))
+    item = load_or_404(services.get_redemption, redemption_id)
     if not _action_ok():
         abort(400)
     return _fulfil(item, HandoverForm(formdata=None))
@@ -151,16 +158,18 @@ def _action_ok() -> bool:
 
 
 @bp.get("/staff/residents/<int:resident_id>")
+@staff_required
 def staff_for_resident(resident_id: int):
-    resident = managed(accounts.get_resident(resident_id))
+    resident = load_or_404(accounts.get_resident, resident_id)
     return render_template("bank/staff_for_resident.html", resident=resident, entries=services.catalogue(resident),
                            balance=ledger.balance_of(resident), redemptions=services.redemptions_of(resident, limit=10),
                            form=RequestForm(), home=full_name(resident.unit))
 
 
 @bp.post("/staff/residents/<int:resident_id>/rewards/<int:reward_id>")
+@staff_required
 def staff_request_for(resident_id: int, reward_id: int):
-    resident = managed(accounts.get_resident(resident_id))
+    resident = load_or_404(accounts.get_resident, resident_id)
     item = services.get_reward(reward_id)
     if item is None or item.community_id != resident.community_id:
         abort(404)

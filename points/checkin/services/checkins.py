@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import events, ratelimit
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import require
 from ...accounts.services import resident_by_member_code
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
@@ -157,8 +157,8 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
     )
     if actor is None:
         raise NotAllowed()  # a scan before login goes through `issue_ticket`
-    if attempt.by_staff and (meeting is None or not has_role(actor, Role.STAFF, meeting.community)):
-        raise NotAllowed()
+    if attempt.by_staff:
+        require(actor, Role.STAFF, meeting.community if meeting is not None else None)
     try:
         _rate_limit(attempt, request.client)
         if ticket is not None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ... import events
 from ...accounts.models import Resident, Role, RoleGrant
-from ...accounts.permissions import has_role
+from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...units.models import Unit
@@ -35,11 +35,6 @@ MAX_WINDOW_MINUTES = 240
 MAX_POINTS = 1000
 
 
-def _require_staff(staff: Resident, community: Unit) -> None:
-    if not has_role(staff, Role.STAFF, community):
-        raise NotAllowed()
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Venues
 
@@ -48,7 +43,7 @@ def _require_staff(staff: Resident, community: Unit) -> None:
 def create_venue(*, staff: Resident, unit: Unit | None, name: str, kind: str, brand: str = "", location: str = "") -> Venue:
     """A deliberation point in the community that `unit` belongs to (the community, a compound or building)."""
     community = _venue_community(unit)
-    _require_staff(staff, community)
+    require(staff, Role.STAFF, community)
     venue = Venue(community_id=community.id, unit_id=unit.id, poster_token=codes.new_token(),  # type: ignore[union-attr]
                   created_by_id=staff.id)
     _fill_venue(venue, name=name, kind=kind, brand=brand, location=location)
@@ -60,7 +55,7 @@ def create_venue(*, staff: Resident, unit: Unit | None, name: str, kind: str, br
 @transaction
 def update_venue(venue: Venue, *, staff: Resident, unit: Unit | None, name: str, kind: str, brand: str = "",
                  location: str = "", is_active: bool = True) -> Venue:
-    _require_staff(staff, venue.community)
+    require(staff, Role.STAFF, venue.community)
     if _venue_community(unit).id != venue.community_id:
         raise VenueError(_l("Choose a place in the venue's own community."), code="invalid_unit", field="unit")
     venue.unit_id = unit.id  # type: ignore[union-attr]
@@ -117,7 +112,7 @@ def schedule_meeting(
     now: datetime | None = None,
 ) -> Meeting:
     """Set a meeting at a venue. The community's council members are invited at once."""
-    _require_staff(staff, venue.community)
+    require(staff, Role.STAFF, venue.community)
     meeting = Meeting(community_id=venue.community_id, secret=codes.new_secret(), kiosk_token=codes.new_token(),
                       created_by_id=staff.id, created_at=now or utcnow())
     _fill_meeting(meeting, venue=venue, title=title, starts_at=starts_at, ends_at=ends_at, opens_before=opens_before,
@@ -140,7 +135,7 @@ def update_meeting(
     agenda: str = "", security_mode: str = SecurityMode.POSTER, audience: str = Audience.COMMUNITY,
     proposal_id: int | None = None, now: datetime | None = None,
 ) -> Meeting:
-    _require_staff(staff, meeting.community)
+    require(staff, Role.STAFF, meeting.community)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(_l("A closed or cancelled meeting cannot be changed."), code="not_scheduled")
     if venue.community_id != meeting.community_id:
@@ -204,7 +199,7 @@ def _transition(meeting: Meeting, target: MeetingStatus) -> None:
 @transaction
 def cancel_meeting(meeting: Meeting, *, staff: Resident, reason: str, now: datetime | None = None) -> Meeting:
     """Call a meeting off. Not once residents have checked in: undo their check-ins first, points and all."""
-    _require_staff(staff, meeting.community)
+    require(staff, Role.STAFF, meeting.community)
     if not (reason or "").strip():
         raise MeetingError(_l("Please give a reason."), code="reason_required", field="reason")
     if attendance_count(meeting):
@@ -220,7 +215,7 @@ def close_meeting(meeting: Meeting, *, staff: Resident, minutes: str, headcount:
                   now: datetime | None = None) -> Meeting:
     """Record the minutes and the closing headcount. Fewer heads than check-ins flags the meeting for review.
     Check-in ends with the meeting, and votes still open are closed with it."""
-    _require_staff(staff, meeting.community)
+    require(staff, Role.STAFF, meeting.community)
     now = now or utcnow()
     if now < meeting.starts_at:
         raise MeetingError(_l("The meeting has not started yet."), code="not_started")
@@ -255,7 +250,7 @@ def council_of(community: Unit) -> list[Resident]:
 
 @transaction
 def invite(meeting: Meeting, resident: Resident, *, staff: Resident, role: str = InviteeRole.STAKEHOLDER) -> MeetingInvitee:
-    _require_staff(staff, meeting.community)
+    require(staff, Role.STAFF, meeting.community)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(_l("A closed or cancelled meeting cannot be changed."), code="not_scheduled")
     if resident.community_id != meeting.community_id:
@@ -276,7 +271,7 @@ def invite(meeting: Meeting, resident: Resident, *, staff: Resident, role: str =
 @transaction
 def uninvite(invitee: MeetingInvitee, *, staff: Resident) -> None:
     meeting = db.session.get(Meeting, invitee.meeting_id)
-    _require_staff(staff, meeting.community)  # type: ignore[union-attr]
+    require(staff, Role.STAFF, meeting.community)  # type: ignore[union-attr]
     if meeting.status != MeetingStatus.SCHEDULED:  # type: ignore[union-attr]
         raise MeetingError(_l("A closed or cancelled meeting cannot be changed."), code="not_scheduled")
     db.session.delete(invitee)

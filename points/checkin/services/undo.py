@@ -9,9 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import events
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import require, require_not_self
 from ...db import db, transaction, utcnow
-from ...errors import NotAllowed
 from ...ledger import services as ledger
 from ...ledger.models import Transaction
 from ...ledger.services import AlreadyReversed, ReasonRequired
@@ -25,12 +24,10 @@ ALREADY_UNDONE = _l("This check-in has already been undone.")
 def undo_checkin(checkin: Checkin, *, staff: Resident, reason: str, now: datetime | None = None) -> CheckinUndo:
     """Staff take back a mistaken check-in: its points are reversed in the same transaction, and it is logged."""
     meeting = checkin.meeting
-    if meeting is None or not has_role(staff, Role.STAFF, meeting.community):
-        raise NotAllowed()
+    require(staff, Role.STAFF, meeting.community if meeting else None)
     if not checkin.is_success:
         raise UndoError(code="not_a_checkin")
-    if checkin.resident_id == staff.id:
-        raise NotAllowed(code="own_account")
+    require_not_self(staff, checkin.resident)
     if not reason or not reason.strip():
         raise ReasonRequired(field="reason")
     if db.session.scalar(select(CheckinUndo.id).where(CheckinUndo.checkin_id == checkin.id)) is not None:

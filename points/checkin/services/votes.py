@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import events
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
-from ...errors import NotAllowed
 from ..models import Ballot, Choice, Meeting, MeetingStatus, Vote, VoteMethod
 from .errors import VoteError
 from .lookup import standing_checkin
@@ -21,8 +20,7 @@ MAX_QUESTION = 300
 
 
 def _open_meeting(meeting: Meeting, staff: Resident) -> None:
-    if not has_role(staff, Role.STAFF, meeting.community):
-        raise NotAllowed()
+    require(staff, Role.STAFF, meeting.community)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise VoteError(_l("The meeting is closed."), code="meeting_closed")
 
@@ -86,8 +84,7 @@ def cast_ballot(vote: Vote, resident: Resident, choice: str, *, now: datetime | 
 @transaction
 def close_vote(vote: Vote, *, staff: Resident, now: datetime | None = None) -> Vote:
     meeting = db.session.get(Meeting, vote.meeting_id)
-    if not has_role(staff, Role.STAFF, meeting.community):  # type: ignore[union-attr]
-        raise NotAllowed()
+    require(staff, Role.STAFF, meeting.community)  # type: ignore[union-attr]
     if not vote.is_open:
         raise VoteError(_l("This vote is closed."), code="vote_closed")
     tally(vote, now=now or utcnow())

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts import services as accounts
+from ...accounts.models import Resident
+from ...accounts.permissions import load_or_404
 from ...errors import DomainError
 from ...exports import csv_response
 from .. import services
@@ -15,12 +17,12 @@ from ..explain import ROUTE_LABELS, explain, headline, subline
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
 from .common import client_address, device_of
-from .staff import bp, managed_meeting, managed_resident
+from .staff import bp
 
 
 @bp.route("/meetings/<int:meeting_id>/scan", methods=["GET", "POST"])
 def scan(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
         outcome = services.check_in(m, services.CheckinRequest(
@@ -32,12 +34,12 @@ def scan(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/search", methods=["GET", "POST"])
 def search(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     search_form = SearchForm(request.args)
     if request.method == "POST":
         pick = PickForm()
         if pick.validate_on_submit():
-            resident = managed_resident(pick.resident_id.data)
+            resident = load_or_404(Resident, pick.resident_id.data)
             outcome = services.check_in(m, services.CheckinRequest(
                 route=Route.SEARCH, actor=current_user, resident=resident, device=device_of(request),
                 client=client_address(request)))
@@ -60,7 +62,7 @@ def _desk(template: str, m: Meeting, **context):
 
 @bp.get("/meetings/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     rows = services.attendance(m)
     standing_ids = {c.resident_id for c in rows if c.undo is None}
     absent = [i for i in services.invitees_of(m) if i.resident_id not in standing_ids]
@@ -71,7 +73,7 @@ def attendance(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/attendance.csv")
 def attendance_csv(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     header = [_("No."), _("Name"), _("Building"), _("Checked in at"), _("How"), _("By"), _("Points"), _("Undone")]
     return csv_response(f"attendance-meeting-{m.id}.csv", header, _attendance_rows(services.attendance(m)))
 
@@ -95,7 +97,7 @@ def undo(checkin_id: int):
     row = services.get_checkin(checkin_id)
     if row is None or row.meeting is None:
         abort(404)
-    m = managed_meeting(row.meeting_id)
+    m = load_or_404(Meeting, row.meeting_id)
     form = UndoForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for undoing the check-in."), "error")
@@ -111,7 +113,7 @@ def undo(checkin_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/log")
 def log(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     before = request.args.get("before", type=int)
     rows = services.checkin_log(m, before_id=before)
     return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain,

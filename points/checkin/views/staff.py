@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import communities_for, has_role, is_staff_anywhere
+from ...accounts.permissions import communities_for, gate, has_role, load_or_404
 from ...db import utcnow
 from ...errors import DomainError
 from ...forms import apply_error
@@ -33,40 +33,13 @@ from ..models import Meeting, MeetingStatus, Venue
 from .common import poster_url
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-def _staff_only():
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    if not is_staff_anywhere(current_user):
-        abort(403)
-    return None
+bp.before_request(gate(Role.STAFF))
 
 
 def _communities() -> list[Unit]:
     return communities_for(current_user)
 
 
-def managed_meeting(meeting_id: int) -> Meeting:
-    meeting = services.get_meeting(meeting_id)
-    if meeting is None or not has_role(current_user, Role.STAFF, meeting.community):
-        abort(404)
-    return meeting
-
-
-def managed_venue(venue_id: int) -> Venue:
-    venue = services.get_venue(venue_id)
-    if venue is None or not has_role(current_user, Role.STAFF, venue.community):
-        abort(404)
-    return venue
-
-
-def managed_resident(resident_id: str | int | None) -> Resident:
-    resident = accounts.get_resident(int(resident_id)) if str(resident_id or "").isdigit() else None
-    if resident is None or not has_role(current_user, Role.STAFF, resident.community):
-        abort(404)
-    return resident
 
 
 # ------------------------------------------------------------------ venues
@@ -105,7 +78,7 @@ def venue_new():
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 def venue_edit(venue_id: int):
-    venue = managed_venue(venue_id)
+    venue = load_or_404(Venue, venue_id)
     form = VenueForm(obj=venue) if request.method == "GET" else VenueForm()
     form.unit.choices = _place_choices()
     if request.method == "GET":
@@ -127,7 +100,7 @@ def venue_edit(venue_id: int):
 
 @bp.get("/venues/<int:venue_id>/poster")
 def poster(venue_id: int):
-    venue = managed_venue(venue_id)
+    venue = load_or_404(Venue, venue_id)
     url = poster_url(venue)
     return render_template("checkin/poster.html", venue=venue, url=url,
                            qr=qr_svg(url, title=_("Check-in code of %(name)s", name=venue.display_name), css_class="qr poster-qr"))
@@ -187,7 +160,7 @@ def meeting_new():
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def meeting_edit(meeting_id: int):
-    meeting = managed_meeting(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id)
     form = MeetingForm(obj=meeting) if request.method == "GET" else MeetingForm()
     form.venue.choices = _venue_choices()
     if request.method == "GET":
@@ -212,7 +185,7 @@ def meeting_edit(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     return _meeting_page(m)
 
 
@@ -229,7 +202,7 @@ def _meeting_page(m: Meeting, *, vote_form: VoteForm | None = None, hands_form: 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 def meeting_cancel(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -244,7 +217,7 @@ def meeting_cancel(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
 def meeting_close(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = CloseForm()
     count = services.attendance_count(m)
     if request.method == "GET":
@@ -268,13 +241,13 @@ def meeting_close(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/invitees", methods=["GET", "POST"])
 def invitees(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     if request.method == "POST":
         form = InviteForm()
         if not form.validate_on_submit():
             abort(400)
         try:
-            services.invite(m, managed_resident(form.resident_id.data), staff=current_user, role=form.role.data)
+            services.invite(m, load_or_404(Resident, form.resident_id.data), staff=current_user, role=form.role.data)
         except DomainError as error:
             flash(str(error.message), "error")
         else:
@@ -293,7 +266,7 @@ def invitee_remove(invitee_id: int):
     invitee = services.get_invitee(invitee_id)
     if invitee is None:
         abort(404)
-    m = managed_meeting(invitee.meeting_id)
+    m = load_or_404(Meeting, invitee.meeting_id)
     try:
         services.uninvite(invitee, staff=current_user)
     except DomainError as error:
@@ -306,7 +279,7 @@ def invitee_remove(invitee_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/votes")
 def vote_open(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = VoteForm()
     if form.validate_on_submit():
         try:
@@ -321,7 +294,7 @@ def vote_open(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/hands")
 def vote_hands(meeting_id: int):
-    m = managed_meeting(meeting_id)
+    m = load_or_404(Meeting, meeting_id)
     form = HandsForm()
     if form.validate_on_submit():
         try:
@@ -340,7 +313,7 @@ def vote_close(vote_id: int):
     vote = services.get_vote(vote_id)
     if vote is None:
         abort(404)
-    m = managed_meeting(vote.meeting_id)
+    m = load_or_404(Meeting, vote.meeting_id)
     try:
         services.close_vote(vote, staff=current_user)
     except DomainError as error:

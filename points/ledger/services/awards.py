@@ -10,10 +10,9 @@ from sqlalchemy.orm import aliased
 
 from ... import clock
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
 from ... import events
+from ...accounts.permissions import require, require_not_self
 from ...db import db, transaction, utcnow
-from ...errors import NotAllowed
 from ..earning import EarningAction
 from ..models import AccountKind, RefusedAward, Transaction, TransactionKind
 from ..rules import rule_for
@@ -101,10 +100,8 @@ def award_manually(
     resident: Resident, points: int, *, staff: Resident, reason: str, key: str, now: datetime | None = None
 ) -> Transaction:
     """Staff of the resident's community award points by hand, always with a reason, never to themselves."""
-    if staff.id == resident.id:
-        raise NotAllowed(_l("Staff cannot award points to themselves."), code="own_account")
-    if not has_role(staff, Role.STAFF, resident.community):
-        raise NotAllowed()
+    require_not_self(staff, resident, message=_l("Staff cannot award points to themselves."))
+    require(staff, Role.STAFF, resident.community)
     if not isinstance(points, int) or points <= 0:
         raise InvalidAmount()
     if not reason or not reason.strip():

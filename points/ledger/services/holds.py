@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...accounts.models import Resident
+from ...accounts.permissions import Actor
 from ...db import transaction, utcnow
 from ..models import AccountKind, Transaction, TransactionKind
 from .booking import accounts_for, book, booked_under, lock_head, replayed
@@ -32,19 +33,19 @@ def hold(
 
 
 @transaction
-def settle(held: Transaction, *, actor: Resident | None = None, now: datetime | None = None) -> Transaction:
+def settle(held: Transaction, *, actor: Actor, now: datetime | None = None) -> Transaction:
     """The held points become redeemed (the reward was handed over). Closes the hold for good."""
     return _close_hold(held, TransactionKind.SETTLE, actor=actor, reason="", now=now)
 
 
 @transaction
-def void(held: Transaction, *, actor: Resident | None = None, reason: str = "", now: datetime | None = None) -> Transaction:
+def void(held: Transaction, *, actor: Actor, reason: str = "", now: datetime | None = None) -> Transaction:
     """The held points go back to the wallet (rejected, cancelled or expired). Closes the hold for good."""
     return _close_hold(held, TransactionKind.VOID, actor=actor, reason=reason, now=now)
 
 
 def _close_hold(
-    held: Transaction, kind: TransactionKind, *, actor: Resident | None, reason: str, now: datetime | None
+    held: Transaction, kind: TransactionKind, *, actor: Actor, reason: str, now: datetime | None
 ) -> Transaction:
     if held.kind != TransactionKind.HOLD:
         raise NotAHold()

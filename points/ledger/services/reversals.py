@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from ... import events
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import Actor, require, require_not_self
 from ...db import db, transaction, utcnow
-from ...errors import NotAllowed
 from ...units.models import Unit
 from ..models import Transaction, TransactionKind
 from .booking import book, booked_under, lock_head
@@ -20,21 +19,20 @@ REVERSIBLE = (TransactionKind.AWARD, TransactionKind.MANUAL_AWARD)
 
 
 @transaction
-def reverse(original: Transaction, *, actor: Resident | None, reason: str, now: datetime | None = None) -> Transaction:
+def reverse(original: Transaction, *, actor: Actor, reason: str, now: datetime | None = None) -> Transaction:
     """Undo an award with its mirror image, at most once. Holds are undone by `void`, never reversed.
 
-    `actor` None is the system itself (a service undoing its own award); a person must be staff of the
-    community and may not correct an entry of their own.
+    `actor` is `SYSTEM` for a service undoing its own award; a person must be staff of the community and may not
+    correct an entry of their own.
     """
     if TransactionKind(original.kind) not in REVERSIBLE:
         raise NotReversible()
     if not reason or not reason.strip():
         raise ReasonRequired()
-    if actor is not None:
-        if original.resident_id == actor.id:
-            raise NotAllowed(_l("Staff cannot correct their own points."), code="own_account")
-        if not has_role(actor, Role.STAFF, db.session.get(Unit, original.community_id)):
-            raise NotAllowed()
+    if original.resident_id is not None:
+        require_not_self(actor, db.session.get(Resident, original.resident_id),
+                         message=_l("Staff cannot correct their own points."))
+    require(actor, Role.STAFF, db.session.get(Unit, original.community_id))
     head = lock_head(original.community_id)
     if booked_under(f"reversal:{original.id}") is not None:
         raise AlreadyReversed()

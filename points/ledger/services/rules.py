@@ -6,9 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import has_role
+from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
-from ...errors import NotAllowed
 from ...units.models import Unit
 from ..earning import EarningAction
 from ..models import EarningRule
@@ -22,8 +21,7 @@ def set_earning_rule(
 ) -> EarningRule:
     """An admin changes how many points an action earns in a community, and its caps (None = no cap)."""
     community = db.session.get(Unit, community_id)
-    if community is None or not has_role(admin, Role.ADMIN, community):
-        raise NotAllowed()
+    require(admin, Role.ADMIN, community)
     if points < 0 or any(cap is not None and cap < 1 for cap in (daily_cap, monthly_cap)):
         raise InvalidRule()
     rule = db.session.scalar(
