@@ -160,7 +160,7 @@ class Meeting(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     closing_headcount: Mapped[int | None] = mapped_column(Integer)
     # Fewer people counted at the close than checked in: somebody may have checked in without coming.
-    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_flagged_for_review: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

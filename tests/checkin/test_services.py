@@ -562,14 +562,14 @@ def test_closing_headcount_below_check_ins_flags_the_meeting(scene):
     scene.scan()
     scene.desk(meeting, resident=scene.make.resident(scene.community))
     services.close_meeting(meeting, staff=scene.staff, minutes="议定：…", headcount=1, now=END)
-    assert meeting.status == MeetingStatus.CLOSED and meeting.needs_review
+    assert meeting.status == MeetingStatus.CLOSED and meeting.is_flagged_for_review
 
 
 def test_closing_headcount_at_or_above_check_ins_is_clean(scene):
     meeting = scene.meeting()
     scene.scan()
     services.close_meeting(meeting, staff=scene.staff, minutes="", headcount=3, now=END)
-    assert not meeting.needs_review and meeting.closing_headcount == 3
+    assert not meeting.is_flagged_for_review and meeting.closing_headcount == 3
 
 
 def test_a_meeting_cannot_be_closed_before_it_starts(scene):

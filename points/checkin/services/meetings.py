@@ -224,7 +224,7 @@ def close_meeting(meeting: Meeting, *, staff: Resident, minutes: str, headcount:
     _transition(meeting, MeetingStatus.CLOSED)
     meeting.minutes = (minutes or "").strip()
     meeting.closing_headcount = headcount
-    meeting.needs_review = headcount < attendance_count(meeting)
+    meeting.is_flagged_for_review = headcount < attendance_count(meeting)
     meeting.closed_at, meeting.closed_by_id = now, staff.id
     for vote in db.session.scalars(select(Vote).where(Vote.meeting_id == meeting.id, Vote.is_open)):
         tally(vote, now=now)

@@ -228,7 +228,7 @@ def meeting_close(meeting_id: int):
         except DomainError as error:
             apply_error(form, error)
         else:
-            if m.needs_review:
+            if m.is_flagged_for_review:
                 flash(_("Meeting closed. Fewer people were counted than checked in: the meeting is flagged for review."), "warning")
             else:
                 flash(_("Meeting closed."), "success")
