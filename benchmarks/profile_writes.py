@@ -191,17 +191,22 @@ def measure(app, scene: dict, n: int, profile_top: int) -> dict:
             profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(profile_top)
+            stats.sort_stats("cumulative").print_stats(profile_top + 12)
             results[kind] = {"cpu_ms": cpu / timed * 1000, "wall_ms": wall / timed * 1000, "statements": counter.n / timed,
-                             "requests": timed, "profile": _trim(out.getvalue())}
+                             "requests": timed, "profile": _trim(out.getvalue(), profile_top)}
     return results
 
 
-def _trim(text: str) -> str:
+PLUMBING = ("werkzeug/test.py", "flask/testing.py", "flask/app.py", "profile_writes.py", "{built-in method builtins.exec}")
+
+
+def _trim(text: str, top: int) -> str:
+    """The profile's table without the test client's and Flask's dispatch frames (every request has them)."""
     lines = [line for line in text.splitlines() if line.strip()]
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
     root = str(ROOT) + "/"
-    return "\n".join(line.replace(root, "").replace(sys.prefix + "/lib/", "") for line in lines[start:])
+    kept = [line.replace(root, "").replace(sys.prefix + "/lib/", "") for line in lines[start:]]
+    return "\n".join([kept[0], *[line for line in kept[1:] if not any(p in line for p in PLUMBING)][:top]])
 
 
 def run_here(args) -> dict:
