@@ -24,7 +24,8 @@ from typing import Any, Callable, ParamSpec, TypeVar
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import CheckConstraint, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.types import TypeDecorator
 
 from . import clock
@@ -162,6 +163,17 @@ def _end_read(session: Any) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+def adopt(obj: Any) -> None:
+    """Make `obj`, whose row a Core INSERT just wrote (its primary key set), a persistent object of the session
+    without reading it back. An object of the same identity still in the session can only be a leftover of a
+    savepoint that rolled back (its id reused): it is stale and goes."""
+    make_transient_to_detached(obj)
+    stale = db.session.identity_map.get(instance_state(obj).key)
+    if stale is not None:
+        db.session.expunge(stale)
+    db.session.add(obj)
 
 
 def enum_check(column: str, values: type[enum.StrEnum], *, nullable: bool = False) -> CheckConstraint:

@@ -145,3 +145,37 @@ def test_two_hundred_residents_check_in_to_one_meeting_at_once(pg_app):
         assert {ledger.balance_of(db.session.get(Resident, i)) for i in ids} == {10}
         report = verify_ledger()
         assert report.ok, report.problems
+
+
+def test_a_booking_rolled_back_in_a_savepoint_leaves_the_chain_whole(app):
+    """Booking writes in Core: after a nested service's savepoint rolls back, the session's copies of the head and
+    of the transaction are stale and must not be used; the next booking chains onto the real head."""
+    from points.db import transaction
+
+    class Boom(Exception):
+        pass
+
+    with app.app_context():
+        make = Factory()
+        community = make.community()
+        staff, resident = make.staff(community), make.resident(community)
+        ledger.award_manually(resident, 3, staff=staff, reason="first", key="first")
+
+        @transaction
+        def award_then_fail():
+            ledger.award_manually(resident, 25, staff=staff, reason="inner", key="inner")
+            raise Boom()
+
+        @transaction
+        def outer():
+            try:
+                award_then_fail()
+            except Boom:
+                pass
+            ledger.award_manually(resident, 7, staff=staff, reason="outer", key="outer")
+
+        outer()
+        assert ledger.balance_of(db.session.get(Resident, resident.id)) == 10
+        assert db.session.scalar(select(func.count(Transaction.id))) == 2
+        report = verify_ledger()
+        assert report.ok, report.problems

@@ -17,14 +17,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ... import events, ratelimit
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import require
 from ...accounts.services import resident_by_member_code
-from ...db import db, transaction, utcnow
+from ...db import adopt, db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
 from .. import codes
@@ -339,8 +338,7 @@ def _insert(row: Checkin) -> bool:
     for key, value in values.items():
         set_committed_value(row, key, value)
     row.id = row_id
-    make_transient_to_detached(row)
-    db.session.add(row)
+    adopt(row)
     return True
 
 

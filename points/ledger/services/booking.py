@@ -15,22 +15,24 @@ from datetime import datetime, timezone
 
 from sqlalchemy import case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...accounts.models import Resident
-from ...db import db
+from ...db import adopt, db
 from ..earning import EarningAction
 from ..models import Account, AccountKind, ChainHead, Posting, Transaction, TransactionKind
 from .errors import InsufficientPoints, KeyReused
 
 
 def lock_head(community_id: int) -> ChainHead:
-    stmt = select(ChainHead).where(ChainHead.community_id == community_id).with_for_update()
+    # Always read afresh under the lock: booking moves the head in Core, so a copy in the session (from a
+    # savepoint that rolled back, say) may be stale.
+    stmt = (select(ChainHead).where(ChainHead.community_id == community_id).with_for_update()
+            .execution_options(populate_existing=True))
     head = db.session.scalar(stmt)
     if head is None:
         db.session.execute(insert_ignore(ChainHead, community_id=community_id, seq=0, last_hash=""))
-        head = db.session.scalar(stmt.execution_options(populate_existing=True))
+        head = db.session.scalar(stmt)
     return head
 
 
@@ -138,8 +140,7 @@ def book(
     tx.id = tx_id
     postings = [Posting(id=posting_ids[a], transaction_id=tx_id, account_id=a, amount=amount) for a, amount in lines]
     for obj in (tx, *postings):
-        make_transient_to_detached(obj)
-        db.session.add(obj)
+        adopt(obj)
     set_committed_value(tx, "postings", postings)
     for posting in postings:
         set_committed_value(posting, "transaction", tx)
