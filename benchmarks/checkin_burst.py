@@ -356,7 +356,11 @@ def bench(label: str, url: str, args, workdir: Path) -> dict:
     try:
         path = f"/v/{scene['venue']}"
         warm = [(path, c) for c in scene["cookies"][args.residents:-1]]
-        fire(port, warm, clients=args.clients, paced_seconds=None)
+        warm_run = fire(port, warm, clients=args.clients, paced_seconds=None)
+        for error in warm_run.errors[:5]:
+            print("  warm-up error:", error)
+        if warm_run.errors:  # the server's log, before its folder goes: the warm-up counts in the books too
+            print((workdir / f"points-{label}.log").read_text()[-3000:])
         scans = fire(port, [(path, c) for c in scene["cookies"][:args.residents]], clients=args.clients,
                      paced_seconds=args.seconds if args.mode == "paced" else None)
     finally:

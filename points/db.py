@@ -24,7 +24,8 @@ from typing import Any, Callable, ParamSpec, TypeVar
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import CheckConstraint, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.types import TypeDecorator
 
 from . import clock
@@ -122,7 +123,7 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 del session.info[_ON_COMMIT][queued:]
                 raise
         if session.in_transaction():
-            session.commit()
+            _end_read(session)
         queue = _writer_queue(db.engine) if db.engine.dialect.name == "sqlite" else None
         if queue is not None and not queue.acquire(timeout=WRITE_WAIT_SECONDS):
             raise TimeoutError(f"waited {WRITE_WAIT_SECONDS} s in the SQLite write queue")
@@ -147,6 +148,32 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return wrapper
+
+
+def _end_read(session: Any) -> None:
+    """End the view's read transaction before the write one. What it loaded stays loaded (no expiry): anything a
+    service decides on under concurrency it reads again inside the write transaction (locks, conditional
+    updates, `populate_existing`), and reloading the user, their roles and the objects the view found
+    cost a scan three statements. Pending writes outside a service would be a bug; they are flushed as before."""
+    if session.new or session.dirty or session.deleted:
+        session.commit()
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def adopt(obj: Any) -> None:
+    """Make `obj`, whose row a Core INSERT just wrote (its primary key set), a persistent object of the session
+    without reading it back. An object of the same identity still in the session can only be a leftover of a
+    savepoint that rolled back (its id reused): it is stale and goes."""
+    make_transient_to_detached(obj)
+    stale = db.session.identity_map.get(instance_state(obj).key)
+    if stale is not None:
+        db.session.expunge(stale)
+    db.session.add(obj)
 
 
 def enum_check(column: str, values: type[enum.StrEnum], *, nullable: bool = False) -> CheckConstraint:

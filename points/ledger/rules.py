@@ -24,6 +24,23 @@ def _rule(action: EarningAction, row: EarningRule | None) -> Rule:
     return Rule(action, row.points, row.daily_cap, row.monthly_cap)
 
 
+def rule_columns(community_id: int, action: EarningAction) -> list:
+    """The community's rule for `action` as four scalar subqueries (row id, points, daily cap, monthly cap), for a
+    hot path to read it in the same statement as other things. Read fresh every time, never cached: an admin's
+    change in one worker process must hold in every other at once."""
+    here = (EarningRule.community_id == community_id) & (EarningRule.action == action.code)
+    return [select(column).where(here).scalar_subquery()
+            for column in (EarningRule.id, EarningRule.points, EarningRule.daily_cap, EarningRule.monthly_cap)]
+
+
+def rule_from(action: EarningAction, values) -> Rule:
+    """The rule from `rule_columns`' four values (no row: the action's defaults)."""
+    row_id, points, daily_cap, monthly_cap = values
+    if row_id is None:
+        return Rule(action, action.points, action.daily_cap, action.monthly_cap)
+    return Rule(action, points, daily_cap, monthly_cap)
+
+
 def rule_for(community_id: int, action: EarningAction) -> Rule:
     row = db.session.scalar(
         select(EarningRule).where(EarningRule.community_id == community_id, EarningRule.action == action.code)

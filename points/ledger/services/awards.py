@@ -15,7 +15,7 @@ from ...accounts.permissions import require, require_not_self
 from ...db import db, transaction, utcnow
 from ..earning import EarningAction
 from ..models import AccountKind, RefusedAward, Transaction, TransactionKind
-from ..rules import rule_for
+from ..rules import rule_columns, rule_from
 from .booking import accounts_for, book, lock_head, replayed
 from .errors import InvalidAmount, KeyReused, ReasonRequired
 
@@ -54,16 +54,24 @@ def award(
     now = now or utcnow()
     community_id = resident.community_id
     head = lock_head(community_id)
-    booked = replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
-    if booked is not None:
+    # One statement asks whether the key is booked or refused already, and reads the rule.
+    booked_id, refused_id, *rule_values = db.session.execute(select(
+        select(Transaction.id).where(Transaction.idempotency_key == key).scalar_subquery(),
+        select(RefusedAward.id).where(RefusedAward.idempotency_key == key).scalar_subquery(),
+        *rule_columns(community_id, action),
+    )).one()
+    if booked_id is not None:
+        booked = replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
+        assert booked is not None
         return AwardOutcome(transaction=booked)
-    refused = db.session.scalar(select(RefusedAward).where(RefusedAward.idempotency_key == key))
-    if refused is not None:
+    if refused_id is not None:
+        refused = db.session.get(RefusedAward, refused_id)
+        assert refused is not None
         if refused.resident_id != resident.id:
             raise KeyReused()
         return AwardOutcome(refusal=refused)
 
-    rule = rule_for(community_id, action)
+    rule = rule_from(action, rule_values)
     amount = rule.points if points is None else points
     reason_code = None
     if amount <= 0:
