@@ -29,15 +29,12 @@ class PasswordForm(FlaskForm):
     ])
 
 
+ROLE_LABELS = {"staff": _l("Community staff"), "admin": _l("Administrator"), "council": _l("Council member")}
+
+
 class GrantForm(FlaskForm):
     phone = StringField(_l("Mobile number of the person"), validators=[DataRequired(_l("Please enter the mobile number."))])
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("staff", _l("Community staff")), SelectChoice("admin", _l("Administrator")),
-            SelectChoice("council", _l("Council member")),
-        ],
-    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()])
     unit = SelectField(_l("Unit"), coerce=db_id, validate_choice=False)
 
 

@@ -14,7 +14,7 @@ from ..units.models import full_name
 from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
 from . import recovery, services
-from .forms import IssueCodeForm, LoginForm, PasswordForm, RegisterForm, ResetWithCodeForm
+from .forms import ROLE_LABELS, IssueCodeForm, LoginForm, PasswordForm, RegisterForm, ResetWithCodeForm
 from .models import Resident
 from .permissions import is_staff_anywhere, load_or_404, staff_required
 
@@ -168,4 +168,5 @@ def staff_reset_code(resident_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(lambda role: str(ROLE_LABELS.get(role, role)), "role_label")
     login_manager.login_message = None

@@ -27,8 +27,8 @@ HISTORY_PAGE = 20
 
 
 @bp.app_template_filter("describe")
-def _describe(tx: Transaction) -> str:
-    return describe(tx)
+def _describe(tx: Transaction, closed_by: str | None = None) -> str:
+    return describe(tx, closed_by)
 
 
 @bp.app_template_filter("refusal")
