@@ -50,6 +50,12 @@ def toggle_large_type():
     return redirect(safe_next(request.form.get("next")))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page whatever the page links: answer with the icon, not a 404."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok"}

@@ -158,3 +158,8 @@ def test_staff_land_on_their_desk(client, desk):
     _, staff, _ = desk
     response = client.post("/login", data={"phone": staff.phone, "password": "password123"})
     assert response.headers["Location"].endswith("/staff")
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
