@@ -162,4 +162,5 @@ def test_staff_land_on_their_desk(client, desk):
 
 def test_favicon_is_served(client):
     response = client.get("/favicon.ico")
+    response.close()  # a static file is sent as an open file
     assert response.status_code == 200 and response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
