@@ -28,6 +28,10 @@ class Defaults:
     LOGIN_CLIENT_RATE_LIMIT = "50/5minutes"  # failed logins per client address
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method; never lower it in production
     PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
+    # The address phones reach the server at (http://192.168.1.20:8000, https://points.example.cn): every printed
+    # or shown QR code (posters, kiosks) encodes it, whatever address the page itself was opened at.
+    PUBLIC_BASE_URL = None
+    HELP_DESK = None  # where and when residents get help, e.g. "社区党群服务中心一楼，周一至周五 9:00–17:00"
 
 
 ENV_KEYS = {
@@ -37,6 +41,8 @@ ENV_KEYS = {
     "POINTS_PROXY_FIX": "PROXY_FIX",
     "POINTS_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "POINTS_TIMEZONE": "TIMEZONE",
+    "POINTS_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "POINTS_HELP_DESK": "HELP_DESK",
 }
 
 

@@ -10,7 +10,9 @@ lower domains look up at run time with the app's `Registry`:
 - `home(endpoint)`: where a logged-in person lands;
 - `earning_action(action)`: a way to earn points (a `ledger.earning.EarningAction`) that the domain awards; the
   rules page and the admin's rules page list whatever is declared;
-- `wallet_panel(fn)`: `resident, lifetime earned -> Markup or None`, a panel a higher domain shows on the wallet (levels).
+- `wallet_panel(fn)`: `resident, lifetime earned -> Markup or None`, a panel a higher domain shows on the wallet (levels);
+- `staff_panel(fn)`: `staff member, their communities -> Markup or None`, a panel on the staff 工作台 (today's
+  meetings and their desks, the approval queue, hand-over): what waits for staff, one tap from the landing page.
 
 The registry lives on the app (`app.extensions["points"]`), so two apps in one process (tests) never share one.
 Core modules (this one, db, web, demo, cli) import no domain: they ask the registry.
@@ -39,6 +41,7 @@ class Registry:
     home_endpoint: str = "web.index"
     earning_actions: dict[str, Any] = field(default_factory=dict)
     wallet_panels: list[Callable[..., Any]] = field(default_factory=list)
+    staff_panels: list[Callable[..., Any]] = field(default_factory=list)
 
     def checker(self, name: str, fn: Checker) -> None:
         if name not in [n for n, _ in self.checkers]:
@@ -62,6 +65,10 @@ class Registry:
     def wallet_panel(self, fn: Callable[..., Any]) -> None:
         if fn not in self.wallet_panels:
             self.wallet_panels.append(fn)
+
+    def staff_panel(self, fn: Callable[..., Any]) -> None:
+        if fn not in self.staff_panels:
+            self.staff_panels.append(fn)
 
 
 def registry(app: Flask | None = None) -> Registry:

@@ -47,6 +47,8 @@ def _event(name: str, doc: str) -> NamedSignal:
 resident_registered = _event("resident_registered", "accounts: resident, actor (the resident, or staff), now")
 role_granted = _event("role_granted", "accounts: grant, resident, unit, actor (SYSTEM from the command line), now")
 role_revoked = _event("role_revoked", "accounts: grant (deleted), resident, unit, actor, now")
+reset_code_issued = _event("reset_code_issued", "accounts: reset_code (hash only), resident, actor (the staff member at the desk), now")
+password_reset = _event("password_reset", "accounts: reset_code (used), resident, actor (the resident), now")
 
 # ledger
 points_awarded = _event("points_awarded", "ledger: transaction (award or manual award), resident, points, actor, now")

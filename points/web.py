@@ -18,7 +18,13 @@ bp = Blueprint("web", __name__)
 
 
 class ActionForm(FlaskForm):
-    """An empty form: it exists to put a CSRF token on a button that changes something."""
+    """An empty form: it exists to put a CSRF token on a button that changes something. A page carries many of
+    them (language, large type, log out, a button per row), so its hidden token has no id to repeat."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if hasattr(self, "csrf_token"):
+            self.csrf_token.id = False
 
 
 @bp.get("/")
@@ -42,6 +48,12 @@ def toggle_large_type():
     if ActionForm().validate_on_submit():
         session["large"] = not session.get("large", False)
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page whatever the page links: answer with the icon, not a 404."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")

@@ -56,6 +56,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "checkin_staff.poster": STAFF_PAGE,
     "checkin_staff.vote_close": STAFF_PAGE,
     "ledger.staff_resident": STAFF_PAGE,
+    "accounts.staff_reset_code": STAFF_PAGE,
     "ledger.staff_award": STAFF_PAGE,
     "ledger.staff_card": STAFF_PAGE,
     "ledger.staff_reverse": STAFF_PAGE,

@@ -1,7 +1,7 @@
 """Admin pages (blueprint `admin`): the unit tree (load from CSV) and who holds which role where."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,8 @@ from ..units.forms import ImportUnitsForm, unit_choices
 from ..units.models import Unit
 from ..units.services import get_unit, import_units_csv, subtree_units
 from . import services as accounts
-from .forms import GrantForm
+from ..web import ActionForm
+from .forms import ROLE_LABELS, GrantForm
 from .models import Role
 from .permissions import gate, load_or_404
 
@@ -75,14 +76,19 @@ def grant():
             except DomainError as error:
                 apply_error(form, error)
             else:
-                flash(_("%(name)s is now %(role)s of %(unit)s.", name=person.name, role=form.role.data, unit=unit.name), "success")
+                flash(_("%(name)s is now %(role)s of %(unit)s.", name=person.name, role=ROLE_LABELS[form.role.data], unit=unit.name), "success")
                 return redirect(url_for("admin.admin_home"))
     return _page(ImportUnitsForm(formdata=None), form, 422)
 
 
-@bp.post("/roles/<int:grant_id>/revoke")
+@bp.route("/roles/<int:grant_id>/revoke", methods=["GET", "POST"])
 def revoke(grant_id: int):
+    """GET: whose role, where, and a button to remove it. POST: remove it."""
     grant = load_or_404(accounts.get_grant, grant_id, role=Role.ADMIN)
+    if request.method == "GET":
+        return render_template("accounts/revoke_confirm.html", grant=grant)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     try:
         accounts.revoke_role(grant, admin=current_user)
     except DomainError as error:

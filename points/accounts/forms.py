@@ -24,16 +24,28 @@ class LoginForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"))
-    new = PasswordField(_l("New password"), validators=[DataRequired(_l("Please choose a password."))])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Please choose a password.")), Length(min=8, message=_l("The password needs at least 8 characters.")),
+    ])
+
+
+ROLE_LABELS = {"staff": _l("Community staff"), "admin": _l("Administrator"), "council": _l("Council member")}
 
 
 class GrantForm(FlaskForm):
     phone = StringField(_l("Mobile number of the person"), validators=[DataRequired(_l("Please enter the mobile number."))])
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("staff", _l("Community staff")), SelectChoice("admin", _l("Administrator")),
-            SelectChoice("council", _l("Council member")),
-        ],
-    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()])
     unit = SelectField(_l("Unit"), coerce=db_id, validate_choice=False)
+
+
+class ResetWithCodeForm(FlaskForm):
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
+    code = StringField(_l("One-time code from the desk"), validators=[DataRequired(_l("Please enter the code staff gave you."))])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Please choose a password.")), Length(min=8, message=_l("The password needs at least 8 characters.")),
+    ])
+
+
+class IssueCodeForm(FlaskForm):
+    checked = BooleanField(_l("I have checked this person's identity card (or household register) in person"),
+                           validators=[DataRequired(_l("Check the person's identity before issuing a code."))])

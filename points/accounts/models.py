@@ -111,3 +111,22 @@ def normalise_member_code(raw: str) -> str:
     if text.startswith(MEMBER_QR_PREFIX):
         text = text[len(MEMBER_QR_PREFIX):]
     return "".join(ch for ch in text if ch.isalnum())
+
+
+class ResetCode(db.Model):
+    """A one-time code staff hand a resident at the desk (after checking who they are) to set a new password.
+    Only its hash is kept; the newest unused, unexpired code of a resident is the one that counts. The row is
+    the audit: who issued it, when, and when it was used."""
+
+    __tablename__ = "reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    resident: Mapped[Resident] = relationship(foreign_keys=[resident_id])
+    issued_by: Mapped[Resident | None] = relationship(foreign_keys=[issued_by_id])

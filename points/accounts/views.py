@@ -10,11 +10,13 @@ from ..errors import DomainError
 from ..extensions import login_manager
 from ..forms import apply_error, int_arg
 from ..units.forms import home_choices
+from ..units.models import full_name
 from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
-from . import services
-from .forms import LoginForm, PasswordForm, RegisterForm
+from . import recovery, services
+from .forms import ROLE_LABELS, IssueCodeForm, LoginForm, PasswordForm, RegisterForm, ResetWithCodeForm
 from .models import Resident
+from .permissions import is_staff_anywhere, load_or_404, staff_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -74,7 +76,9 @@ def login():
             status = 422
         else:
             login_user(resident, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("ledger.wallet")))
+            # Staff start at their 工作台 (today's meetings, the queue), not at their own wallet.
+            landing = url_for("ledger.staff_home") if is_staff_anywhere(resident) else url_for("ledger.wallet")
+            return redirect(safe_next(request.args.get("next"), landing))
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
@@ -87,11 +91,23 @@ def logout():
     return redirect(url_for("web.index"))
 
 
+@bp.get("/account")
+@login_required
+def mine():
+    """我的: who I am, where I belong, and the switches (password, language, large type, privacy)."""
+    return render_template("accounts/mine.html", home=full_name(current_user.unit))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if request.method == "POST" and current_user.password_hash and not current_user.check_password(form.current.data or ""):
+        # Say every problem at once: a wrong current password must not hide "too short".
+        form.current.errors = [*form.current.errors, _("The current password is wrong.")]
+        valid = False
+    if valid:
         try:
             services.change_password(current_user, current=form.current.data or "", new=form.new.data)
         except DomainError as error:
@@ -99,10 +115,58 @@ def password():
         else:
             login_user(current_user._get_current_object())  # this device stays in; every other one is out
             flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.mine"))
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/login/forgot")
+def forgot():
+    return render_template("accounts/forgot.html", desk=current_app.config.get("HELP_DESK"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def reset_with_code():
+    """The resident types the one-time code from the desk and a new password, and is logged in."""
+    form = ResetWithCodeForm()
+    if form.validate_on_submit():
+        try:
+            resident = recovery.reset_password_with_code(
+                form.phone.data, form.code.data, form.new.data, limit=current_app.config["LOGIN_RATE_LIMIT"],
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            logout_user()
+            login_user(resident)
+            flash(_("Your new password is set. Use it from now on."), "success")
             return redirect(url_for("ledger.wallet"))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/reset_with_code.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/staff/residents/<int:resident_id>/password-code", methods=["GET", "POST"])
+@staff_required
+def staff_reset_code(resident_id: int):
+    """Staff check a resident's identity at the desk, then issue a one-time code shown once on this screen."""
+    resident = load_or_404(services.get_resident, resident_id)
+    form = IssueCodeForm()
+    if form.validate_on_submit():
+        try:
+            row, code = recovery.issue_reset_code(resident, staff=current_user)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            shown = recovery.deliver_reset_code(resident, code)
+            response = current_app.make_response(render_template(
+                "accounts/staff_reset_code.html", resident=resident, code=shown, row=row, form=form,
+            ))
+            response.headers["Cache-Control"] = "no-store"  # the code is shown once and never kept by the browser
+            return response
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/staff_reset_code.html", resident=resident, code=None, form=form,
+                           audit=recovery.codes_of(resident)), status
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(lambda role: str(ROLE_LABELS.get(role, role)), "role_label")
     login_manager.login_message = None

@@ -7,6 +7,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ..domains import registry
     from . import demo, verify, views
+    from .views.panel import staff_panel
     from .earning import MEETING_ATTENDED
 
     views.init_app(app)
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     registry(app).demo_loader(demo.load_demo_attendance)
     registry(app).demo_loader(demo.load_demo_meetings)
     registry(app).earning_action(MEETING_ATTENDED)
+    registry(app).staff_panel(staff_panel)

@@ -125,7 +125,9 @@ class VoteForm(FlaskForm):
 
 
 class HandsForm(FlaskForm):
-    question = StringField(_l("Question"), validators=[DataRequired(_l("Please enter the question.")), Length(max=300)])
+    # Its own id: the meeting page also carries the vote form's `question`.
+    question = StringField(_l("Question"), id="hands_question",
+                           validators=[DataRequired(_l("Please enter the question.")), Length(max=300)])
     yes = IntegerField(_l("In favour"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
     no = IntegerField(_l("Against"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
     abstain = IntegerField(_l("Abstained"), default=0, validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])

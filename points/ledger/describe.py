@@ -10,14 +10,23 @@ from .models import Transaction, TransactionKind
 KIND_LABELS = {
     TransactionKind.MANUAL_AWARD: _l("Awarded by staff"),
     TransactionKind.REVERSAL: _l("Correction"),
-    TransactionKind.HOLD: _l("Redemption held"),
+    TransactionKind.HOLD: _l("Reserved for a redemption"),
     TransactionKind.SETTLE: _l("Redeemed"),
     TransactionKind.VOID: _l("Redemption returned"),
     TransactionKind.AWARD: _l("Points awarded"),
 }
 
-def describe(tx: Transaction) -> str:
+HOLD_OUTCOME_LABELS = {
+    TransactionKind.SETTLE: _l("Redeemed"),
+    TransactionKind.VOID: _l("Reserved, then returned"),
+}
+
+
+def describe(tx: Transaction, closed_by: str | None = None) -> str:
+    """One wallet line; a hold says what became of it (`closed_by`: the settle or void that closed it)."""
     kind = TransactionKind(tx.kind)
+    if kind == TransactionKind.HOLD and closed_by:
+        return f"{HOLD_OUTCOME_LABELS[TransactionKind(closed_by)]} {tx.memo}".strip()
     action = declared_action(tx.action)
     if kind == TransactionKind.AWARD and action is not None:
         label = str(action.short_label)

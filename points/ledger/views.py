@@ -27,8 +27,8 @@ HISTORY_PAGE = 20
 
 
 @bp.app_template_filter("describe")
-def _describe(tx: Transaction) -> str:
-    return describe(tx)
+def _describe(tx: Transaction, closed_by: str | None = None) -> str:
+    return describe(tx, closed_by)
 
 
 @bp.app_template_filter("refusal")
@@ -116,7 +116,8 @@ def staff_home():
     form = SearchForm(request.args)
     communities = communities_for(current_user)
     results = accounts.find_residents([c.id for c in communities], form.q.data or "") if form.q.data else []
-    return render_template("ledger/staff_home.html", form=form, results=results, communities=communities)
+    panels = [panel for fn in registry().staff_panels if (panel := fn(current_user, communities))]
+    return render_template("ledger/staff_home.html", form=form, results=results, communities=communities, panels=panels)
 
 
 @bp.get("/staff/residents/<int:resident_id>")

@@ -49,6 +49,13 @@ def test_admin_grants_and_revokes_a_role(client, auth, make):
     assert response.status_code == 302
     grant = db.session.scalar(select(RoleGrant).where(RoleGrant.resident_id == person.id))
     assert (grant.role, grant.unit_id) == ("staff", community.id)
+    listing = client.get("/admin/").get_data(as_text=True)
+    assert f"{person.name} · 社区工作者 · {community.name}" in listing
+    assert "· staff ·" not in listing and "· admin ·" not in listing  # roles read in Chinese
+    assert f'href="/admin/roles/{grant.id}/revoke"' in listing  # removing starts with a question, not a POST
+    confirm = client.get(f"/admin/roles/{grant.id}/revoke").get_data(as_text=True)
+    assert person.name in confirm and "确认移除" in confirm
+    assert db.session.get(RoleGrant, grant.id) is not None
     assert client.post(f"/admin/roles/{grant.id}/revoke").status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(RoleGrant).where(RoleGrant.resident_id == person.id)) is None

@@ -132,7 +132,7 @@ def test_requesting_holds_points_and_shows_the_request(client, bank_world):
     response = client.post(f"/bank/rewards/{reward.id}/request", data={"token": the_token})
     assert response.status_code == 302
     html = page(client.get(response.headers["Location"]))
-    assert "已提交申请，12 积分已冻结" in html and "待审核" in html
+    assert "已提交申请，已为您预留 12 积分" in html and "待审核" in html
     # the same form sent again (double tap, back button) asks once
     client.post(f"/bank/rewards/{reward.id}/request", data={"token": the_token})
     assert ledger.balance_of(resident) == 18
@@ -165,6 +165,10 @@ def test_the_resident_cancels(client, bank_world):
     resident = bank_world.resident(points=30)
     redemption = requested(bank_world, resident, bank_world.reward(price=10))
     login(client, resident)
+    assert f'href="/bank/mine/{redemption.id}/cancel"' in page(client.get(f"/bank/mine/{redemption.id}"))
+    confirm = page(client.get(f"/bank/mine/{redemption.id}/cancel"))
+    assert "10 积分将退回您的账户" in confirm and "确认取消" in confirm
+    assert ledger.balance_of(resident) == 20  # asking is not cancelling
     response = client.post(f"/bank/mine/{redemption.id}/cancel")
     assert response.status_code == 302
     assert "已取消，10 积分已退回您的账户。" in page(client.get(response.headers["Location"]))
@@ -180,7 +184,7 @@ def test_the_queue_lists_requests_oldest_first_with_the_residents_balance(client
     second = requested(bank_world, bank_world.resident(points=20), bank_world.reward(name="洗衣液", price=15))
     html = page(login(client, bank_world.staff).get("/bank/staff"))
     assert html.index(f"request-{first.id}") < html.index(f"request-{second.id}")
-    assert "余额 38 · 冻结 12 · 已领过 0 次" in html
+    assert "余额 38 · 已预留 12 · 已领过 0 次" in html
     # the latest wallet lines at a glance: the hold, named after the reward
     assert re.search(r'class="what">[^<]*鸡蛋一盒 <span class="muted">[^<]*</span></span><span class="amount minus">-12<', html)
 
@@ -217,20 +221,49 @@ def test_staff_see_their_own_request_but_cannot_decide_it(client, bank_world):
     assert "本人的兑换申请须由其他工作人员办理。" in page(client.get("/bank/staff"))
 
 
-def test_scanning_the_pickup_code_settles_and_says_what_to_hand_over(client, bank_world):
+def test_scanning_the_pickup_code_asks_to_confirm_then_says_what_was_handed_over(client, bank_world):
     resident = bank_world.resident(points=30)
     redemption = approved(bank_world, resident, bank_world.reward(name="鸡蛋一盒", price=12))
     login(client, bank_world.other_staff)
     response = client.post("/bank/staff/handover", data={"code": redemption.pickup_qr_payload})
     assert response.status_code == 302
-    html = page(client.get(response.headers["Location"]))
-    assert "请交付：鸡蛋一盒" in html and resident.name in html
+    confirm = page(client.get(response.headers["Location"]))
+    assert "交付 鸡蛋一盒？" in confirm and resident.name in confirm and redemption.pickup_code_display in confirm
+    db.session.expire_all()
+    assert db.session.get(Redemption, redemption.id).status == RedemptionState.APPROVED  # a scan alone settles nothing
+    done = client.post(f"/bank/staff/redemptions/{redemption.id}/fulfil")
+    html = page(client.get(done.headers["Location"]))
+    assert f"已交付：鸡蛋一盒 给 {resident.name}" in html and "积分已兑换" in html
     db.session.expire_all()
     assert db.session.get(Redemption, redemption.id).status == RedemptionState.FULFILLED
     # scanning again shows the same result, not an error page
     again = client.post("/bank/staff/handover", data={"code": redemption.pickup_code.lower()})
-    assert again.status_code == 302 and "请交付：鸡蛋一盒" in page(client.get(again.headers["Location"]))
+    assert again.status_code == 302
+    assert "已交付：鸡蛋一盒" in page(client.get(again.headers["Location"], follow_redirects=True))
     assert ledger.balance_of(resident) == 18
+    # the resident's wallet says the hold became a redemption, and never 冻结
+    login(client, resident)
+    wallet = page(client.get("/wallet"))
+    assert "已兑换 鸡蛋一盒" in wallet and "冻结" not in wallet
+
+
+def test_the_waiting_list_links_to_the_confirmation_not_a_one_tap_settle(client, bank_world):
+    redemption = approved(bank_world)
+    login(client, bank_world.staff)
+    html = page(client.get("/bank/staff/handover"))
+    assert f'href="/bank/staff/redemptions/{redemption.id}/fulfil"' in html and "交付…" in html
+    assert f'action="/bank/staff/redemptions/{redemption.id}/fulfil"' not in html
+
+
+def test_staff_cancel_asks_for_the_reason_on_a_page_of_its_own(client, bank_world):
+    redemption = approved(bank_world)
+    login(client, bank_world.staff)
+    assert "积分退回给" in page(client.get(f"/bank/staff/redemptions/{redemption.id}/cancel"))
+    refused = client.post(f"/bank/staff/redemptions/{redemption.id}/cancel", data={"reason": ""})
+    assert refused.status_code == 422 and "error-summary" in page(refused)
+    assert client.post(f"/bank/staff/redemptions/{redemption.id}/cancel", data={"reason": "不要了"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Redemption, redemption.id).status == RedemptionState.CANCELLED
 
 
 @pytest.mark.parametrize("code", ["", "ZZZZZZ", "POINTS:R:ABCDEF"])

@@ -34,7 +34,7 @@ def log_in(page, url, phone):
     page.get_by_label("手机号").fill(phone)
     page.get_by_label("密码").fill("hongye2026")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/wallet")
+    page.wait_for_url(lambda url: "/login" not in url)  # residents land on the wallet, staff on their desk
 
 
 def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, phone, tmp_path):
@@ -68,7 +68,7 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     expect(picture).to_have_js_property("complete", True)  # read the image only once it has loaded
     assert picture.evaluate("img => img.naturalWidth") > 0
     mine.get_by_role("button", name="用 12 积分兑换").click()
-    expect(mine.locator(".flash")).to_contain_text("已提交申请，12 积分已冻结")
+    expect(mine.locator(".flash")).to_contain_text("已提交申请，已为您预留 12 积分")
     expect(mine.get_by_test_id("state")).to_have_text("待审核")
     assert_no_sideways_scroll(mine)
 
@@ -77,7 +77,7 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     log_in(desk, live_server.url, "13800000001")
     desk.goto(live_server.url + "/bank/staff")
     card = desk.locator("[data-testid^=request-]")
-    for text in ("王芳", "鸡蛋一盒", "余额 18 · 冻结 12"):
+    for text in ("王芳", "鸡蛋一盒", "余额 18 · 已预留 12"):
         expect(card).to_contain_text(text)
     assert_no_sideways_scroll(desk)
     card.get_by_role("button", name="通过", exact=True).click()
@@ -96,12 +96,16 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
     desk.get_by_role("link", name="交付").first.click()
     desk.get_by_label("取货码或居民码").fill(codes[0])
     desk.get_by_role("button", name="确认").click()
+    # The scan only opens the confirmation: who, what, from which request.
+    expect(desk.get_by_role("heading", level=1)).to_have_text("交付 鸡蛋一盒？")
+    expect(desk.locator(".confirm")).to_contain_text("王芳")
+    assert_no_sideways_scroll(desk)
+    desk.get_by_test_id("confirm-handover").click()
     result = desk.get_by_test_id("handover-result")
-    expect(result).to_contain_text("请交付：鸡蛋一盒")
-    expect(result).to_contain_text("王芳")
+    expect(result).to_contain_text("已交付：鸡蛋一盒 给 王芳")
     assert_no_sideways_scroll(desk)
     desk.goto(live_server.url + "/bank/staff/rewards")
-    expect(desk.get_by_test_id(f"stock-{reward_id}")).to_have_text("可兑 2 · 冻结 0")
+    expect(desk.get_by_test_id(f"stock-{reward_id}")).to_have_text("可兑 2 · 已预留 0")
 
     # Both screens agree with the books.
     mine.reload()

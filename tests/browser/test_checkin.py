@@ -52,7 +52,7 @@ def staff_phone(phone, server):
     page = phone()
     page.goto(server.url + "/login")
     log_in(page, STAFF_PHONE)
-    page.wait_for_url("**/wallet")
+    page.wait_for_url("**/staff")  # staff land on their 工作台
     return page
 
 
@@ -200,7 +200,7 @@ def test_staff_scan_a_member_qr_with_the_camera(live_app, live_server, phone, ca
     page = context.new_page()
     page.goto(live_server.url + "/login")
     log_in(page, STAFF_PHONE)
-    page.wait_for_url("**/wallet")
+    page.wait_for_url("**/staff")  # staff land on their 工作台
     page.goto(f"{live_server.url}/staff/meetings/{ids['meeting']}/scan")
     page.get_by_role("button", name="用摄像头扫码").click()
     result = page.get_by_test_id("checkin-result")

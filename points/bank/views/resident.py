@@ -1,7 +1,7 @@
 """The resident's side of the bank: the catalogue, a reward, my redemptions with their pickup code, photos."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -73,9 +73,12 @@ def redemption(redemption_id: int):
                            bank=services.bank_for(item.community_id))
 
 
-@bp.post("/mine/<int:redemption_id>/cancel")
+@bp.route("/mine/<int:redemption_id>/cancel", methods=["GET", "POST"])
 def cancel(redemption_id: int):
+    """GET: are you sure (what comes back)? POST: cancel."""
     item = own_redemption(redemption_id)
+    if request.method == "GET":
+        return render_template("bank/cancel_confirm.html", redemption=item, form=CancelForm(formdata=None))
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)

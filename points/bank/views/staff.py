@@ -70,20 +70,22 @@ def staff_reject(redemption_id: int):
     return redirect(url_for("bank.staff_queue"))
 
 
-@bp.post("/staff/redemptions/<int:redemption_id>/cancel")
+@bp.route("/staff/redemptions/<int:redemption_id>/cancel", methods=["GET", "POST"])
 @staff_required
 def staff_cancel(redemption_id: int):
+    """GET: what cancelling returns, and the reason. POST: cancel it."""
     item = load_or_404(services.get_redemption, redemption_id)
+    if request.method == "GET":
+        return render_template("bank/staff_cancel_confirm.html", item=item, form=RejectForm(formdata=None))
     form = RejectForm()
     if not form.validate_on_submit():
-        flash(_("Please give a reason for cancelling."), "error")
+        return render_template("bank/staff_cancel_confirm.html", item=item, form=form), 422
+    try:
+        services.cancel_redemption(item, actor=current_user, reason=form.reason.data)
+    except DomainError as error:
+        flash(str(error.message), "error")
     else:
-        try:
-            services.cancel_redemption(item, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("Cancelled for %(name)s. The points went back.", name=item.resident.name), "success")
+        flash(_("Cancelled for %(name)s. The points went back.", name=item.resident.name), "success")
     return redirect(url_for("bank.staff_handover"))
 
 
@@ -105,12 +107,13 @@ def _handover_page(form: HandoverForm, status: int = 200, resident: Resident | N
         abort(404)
     waiting = services.redemptions_in(ids, RedemptionState.APPROVED, resident_id=resident.id if resident else None, limit=100)
     return render_template("bank/staff_handover.html", form=form, done=done_item, waiting=waiting, resident=resident,
-                           cancel_form=RejectForm(formdata=None), many=len(ids) > 1), status
+                           many=len(ids) > 1), status
 
 
 @bp.post("/staff/handover")
 @staff_required
 def staff_handover_scan():
+    """Scan → confirm → done: a scanned pickup code opens the confirmation, it never settles by itself."""
     form = HandoverForm()
     if not form.validate_on_submit():
         return _handover_page(form, 422)
@@ -124,13 +127,19 @@ def staff_handover_scan():
     if not has_role(current_user, Role.STAFF, get_unit(item.community_id)):
         add_error(form.code, _("No redemption with this pickup code in your communities."))
         return _handover_page(form, 422)
-    return _fulfil(item, form)
+    return redirect(url_for("bank.staff_fulfil", redemption_id=item.id))
 
 
-@bp.post("/staff/redemptions/<int:redemption_id>/fulfil")
+@bp.route("/staff/redemptions/<int:redemption_id>/fulfil", methods=["GET", "POST"])
 @staff_required
 def staff_fulfil(redemption_id: int):
+    """GET: who, what, from which request, and one button to hand it over. POST: hand it over."""
     item = load_or_404(services.get_redemption, redemption_id)
+    if request.method == "GET":
+        if item.state == RedemptionState.FULFILLED.value:
+            return redirect(url_for("bank.staff_handover", done=item.id))
+        return render_template("bank/staff_handover_confirm.html", item=item, glance=services.glance([item.resident]),
+                               is_self=item.resident_id == current_user.id)
     if not _action_ok():
         abort(400)
     return _fulfil(item, HandoverForm(formdata=None))

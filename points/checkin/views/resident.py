@@ -153,7 +153,7 @@ def _kiosk_json(meeting: Meeting, *, have: int | None = None) -> dict:
     elif now.state == "before":
         note = _("Check-in opens at %(time)s", time=when(now.opens_at, reference=now.now))
     else:
-        note = _("Scan with your phone's camera to check in")
+        note = _("Scan with WeChat or your phone's camera to check in")
     data = {
         "state": now.state, "note": note, "count": now.count, "slot": now.slot,
         "next_in": round(now.seconds_left, 2), "server_time": now.now.isoformat(),

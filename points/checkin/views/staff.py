@@ -30,7 +30,7 @@ from ..forms import (
     VoteForm,
 )
 from ..models import Meeting, MeetingStatus, Venue
-from .common import poster_url
+from .common import poster_url, unreachable_host
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff")
 bp.before_request(gate(Role.STAFF))
@@ -102,7 +102,7 @@ def venue_edit(venue_id: int):
 def poster(venue_id: int):
     venue = load_or_404(Venue, venue_id)
     url = poster_url(venue)
-    return render_template("checkin/poster.html", venue=venue, url=url,
+    return render_template("checkin/poster.html", venue=venue, url=url, unreachable=unreachable_host(url),
                            qr=qr_svg(url, title=_("Check-in code of %(name)s", name=venue.display_name), css_class="qr poster-qr"))
 
 
