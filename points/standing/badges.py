@@ -113,7 +113,7 @@ def catch_up(*, now: datetime | None = None) -> int:
                 .having(func.count(Transaction.id) >= badge.count)
             )
             stmt = insert(EarnedBadge).from_select(["resident_id", "community_id", "badge", "earned_at"], chosen)
-            granted += db.session.execute(stmt.on_conflict_do_nothing()).rowcount or 0
+            granted += len(db.session.execute(stmt.on_conflict_do_nothing().returning(EarnedBadge.id)).all())
         elif badge.figure:
             from ..accounts.models import Resident
 
