@@ -10,7 +10,7 @@ from .indices import DEFAULTS, LABELS
 
 
 class PublicChoiceForm(FlaskForm):
-    show_name = BooleanField(_l("Show my full name on the honour roll (otherwise 王**)"))
+    show_name = BooleanField(_l("Show my full name on the honour roll (otherwise only the family name)"))
     hidden = BooleanField(_l("Leave me off every public list"))
 
 
