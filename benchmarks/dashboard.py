@@ -74,6 +74,11 @@ def main() -> None:
             from wallet import build
 
             build(args.residents, args.transactions)
+        from points.ledger.models import HourlyTotal
+        from points.ledger.services import rebuild_hourly_totals
+
+        if db.session.scalar(select(HourlyTotal.hour).limit(1)) is None:  # the bulk load bypassed `book`
+            print(f"hourly totals rebuilt: {rebuild_hourly_totals()} hours")
         last = db.session.scalar(select(Transaction.created_at).order_by(Transaction.id.desc()).limit(1))
         community = db.session.scalar(select(Unit).where(Unit.level == "community").order_by(Unit.id))
         street = db.session.scalar(select(Unit).where(Unit.level == "street"))
@@ -88,7 +93,7 @@ def main() -> None:
         n_res = db.session.query(Resident).count()
         n_tx = db.session.query(Transaction).count()
     clock.set(last if last.tzinfo else last.replace(tzinfo=timezone.utc))  # "now" is the data's last month
-    print(f"data: {n_res} residents, {n_tx} transactions ({db.engine.dialect.name if False else url.split(':')[0]}); month {clock.local().strftime('%Y-%m')}")
+    print(f"data: {n_res} residents, {n_tx} transactions ({url.split(':')[0]}); month {clock.local().strftime('%Y-%m')}")
     for label, user, path in (
         ("GET /staff/dashboard/<community> (staff)", ids[0], f"/staff/dashboard/{ids[2]}"),
         ("GET /staff/dashboard (street admin, 20 communities)", ids[1], "/staff/dashboard"),

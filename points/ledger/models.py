@@ -194,3 +194,17 @@ class PublishedHead(db.Model):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HourlyTotal(db.Model):
+    """The net of one community account's postings in one UTC hour (issuance, holds, redeemed), kept by `book` in
+    the same transaction as the postings and checked by verify, so the public books and the dashboard read a
+    month without scanning its postings. Hours in UTC fit any whole-hour local zone (Asia/Shanghai)."""
+
+    __tablename__ = "ledger_hourly_totals"
+    __table_args__ = (enum_check("kind", AccountKind),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from ..db import db
 from ..domains import registry
-from .models import Account, AccountKind, ChainHead, Posting, PublishedHead, Transaction
+from .models import Account, AccountKind, ChainHead, HourlyTotal, Posting, PublishedHead, Transaction
 from .services import chain_hash
+from .services.booking import hour_of
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def verify_ledger(*, batch: int = 5000, against: Iterable[tuple[int, str, int, s
     owners = {row.id: row for row in db.session.execute(select(Account.id, Account.kind, Account.community_id, Account.resident_id))}
     kinds = {account_id: row.kind for account_id, row in owners.items()}
     last: dict[int, tuple[int, str]] = {}
+    hourly: dict[tuple[int, str, Any], int] = defaultdict(int)
 
     for community_id, txs in _transactions_by_community(batch):
         expected_seq, prev_hash = 1, ""
@@ -88,6 +90,10 @@ def verify_ledger(*, batch: int = 5000, against: Iterable[tuple[int, str, int, s
                 ):
                     report.problems.append(Problem("foreign_account", f"posting to account {account_id}, which is not this transaction's", community_id, tx.id, tx.seq))
             touches_issuance = any(kinds.get(acc) == AccountKind.ISSUANCE for acc, _ in lines)
+            hour = hour_of(tx.created_at)
+            for account_id, amount in lines:
+                if kinds.get(account_id) not in (None, AccountKind.WALLET):
+                    hourly[(community_id, kinds[account_id], hour)] += amount
             for account_id, amount in lines:
                 sums[account_id] += amount
                 if touches_issuance and kinds.get(account_id) == AccountKind.WALLET:
@@ -119,6 +125,8 @@ def verify_ledger(*, batch: int = 5000, against: Iterable[tuple[int, str, int, s
         totals = report.totals.setdefault(row.community_id, {"issued": 0, "held": 0, "redeemed": 0, "outstanding": 0})
         totals[name] += -sums.get(account_id, 0) if name == "issued" else sums.get(account_id, 0)
     report.checked.append("points")
+    _check_hourly_totals(report, hourly)
+    report.checked.append("hourly totals")
 
     published = [(h.community_id, str(h.day), h.seq, h.hash) for h in db.session.scalars(select(PublishedHead))]
     _check_heads(report, published, "published_head_mismatch", "published head")
@@ -130,6 +138,18 @@ def verify_ledger(*, batch: int = 5000, against: Iterable[tuple[int, str, int, s
         checker(report)
         report.checked.append(name)
     return report
+
+
+def _check_hourly_totals(report: Report, expected: dict[tuple[int, str, Any], int]) -> None:
+    """The summary the books read must equal the postings it sums (a missing hour counts as 0)."""
+    stored = {(r.community_id, r.kind, r.hour): r.amount for r in db.session.execute(
+        select(HourlyTotal.community_id, HourlyTotal.kind, HourlyTotal.hour, HourlyTotal.amount))}
+    for key in sorted(set(stored) | set(expected), key=lambda k: (k[0], k[2], k[1])):
+        if stored.get(key, 0) != expected.get(key, 0):
+            community_id, kind, hour = key
+            report.problems.append(Problem(
+                "summary_mismatch", f"hourly total of {kind} at {hour:%Y-%m-%d %H}:00 UTC is {stored.get(key, 0)}, "
+                f"the postings give {expected.get(key, 0)}", community_id))
 
 
 def _check_heads(report: Report, heads: list[tuple[int, str, int, str]], code: str, what: str) -> None:

@@ -2,8 +2,8 @@
 asked for (the number of queries does not grow with residents or communities).
 
 Points: issued (net of reversals) and redeemed in a window, held and outstanding at its end. The current totals
-are the community accounts' cached balances (which `points ledger verify` recomputes from the postings); a window
-reads only the postings since its start, so the books never scan the whole ledger.
+are the community accounts' cached balances; a window reads the ledger's hourly totals since its start (kept with
+every booking); `points ledger verify` recomputes both from the postings, so the books never scan the ledger.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..bank.models import Donation, Partner, Redemption, RedemptionState, Reward
 from ..checkin.models import Checkin, CheckinUndo, Meeting, MeetingStatus
 from ..db import db
 from ..domains import registry
-from ..ledger.models import Account, AccountKind, Posting, Transaction
+from ..ledger.models import Account, AccountKind, HourlyTotal
 
 LOW_STOCK = 3
 COMMUNITY_KINDS = (AccountKind.ISSUANCE.value, AccountKind.HOLDS.value, AccountKind.REDEEMED.value)
@@ -50,22 +50,18 @@ def points_lines(community_ids: list[int], windows: list[tuple[str, datetime, da
         return {}
     first = windows[0][1]
     accounts = db.session.execute(
-        select(Account.id, Account.community_id, Account.kind, Account.balance)
+        select(Account.community_id, Account.kind, Account.balance)
         .where(Account.community_id.in_(community_ids), Account.kind.in_(COMMUNITY_KINDS), Account.resident_id.is_(None))
     ).all()
-    kind_of = {a.id: (a.community_id, a.kind) for a in accounts}
     balance = {(a.community_id, a.kind): a.balance for a in accounts}
-    columns = [func.sum(case((and_(Transaction.created_at >= s, Transaction.created_at < e), Posting.amount), else_=0))
+    columns = [func.sum(case((and_(HourlyTotal.hour >= s, HourlyTotal.hour < e), HourlyTotal.amount), else_=0))
                for _, s, e in windows]
-    since = {}
-    if kind_of:
-        rows = db.session.execute(
-            select(Posting.account_id, func.sum(Posting.amount), *columns)
-            .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(Posting.account_id.in_(list(kind_of)), Transaction.created_at >= first)
-            .group_by(Posting.account_id)
-        ).all()
-        since = {kind_of[row[0]]: (int(row[1] or 0), [int(v or 0) for v in row[2:]]) for row in rows}
+    rows = db.session.execute(
+        select(HourlyTotal.community_id, HourlyTotal.kind, func.sum(HourlyTotal.amount), *columns)
+        .where(HourlyTotal.community_id.in_(community_ids), HourlyTotal.hour >= first)
+        .group_by(HourlyTotal.community_id, HourlyTotal.kind)
+    ).all()
+    since = {(row[0], row[1]): (int(row[2] or 0), [int(v or 0) for v in row[3:]]) for row in rows}
     result: dict[int, list[PointsLine]] = {}
     for community_id in community_ids:
         running = {}

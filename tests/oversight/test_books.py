@@ -135,3 +135,18 @@ def test_the_books_of_no_such_community_are_404(client, make):
     building = make.building(make.community())
     assert client.get(f"/books/{building.id}").status_code == 404
     assert client.get("/books/999999").status_code == 404
+
+
+def test_verify_checks_the_hourly_totals_the_books_read(app, make, clock):
+    from points.ledger.models import HourlyTotal
+    from points.ledger.verify import verify_ledger
+
+    _books(make, clock)
+    booked = sorted((r.community_id, r.kind, r.hour, r.amount) for r in db.session.scalars(select(HourlyTotal)))
+    assert ledger.rebuild_hourly_totals() == len(booked)
+    assert sorted((r.community_id, r.kind, r.hour, r.amount) for r in db.session.scalars(select(HourlyTotal))) == booked
+    assert verify_ledger().ok
+    db.session.execute(HourlyTotal.__table__.update().values(amount=HourlyTotal.__table__.c.amount - 1))
+    db.session.commit()
+    report = verify_ledger()
+    assert {p.code for p in report.problems} == {"summary_mismatch"}

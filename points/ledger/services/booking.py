@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...accounts.models import Resident
 from ...db import db
 from ..earning import EarningAction
-from ..models import Account, AccountKind, ChainHead, Posting, Transaction, TransactionKind
+from ..models import Account, AccountKind, ChainHead, HourlyTotal, Posting, Transaction, TransactionKind
 from .errors import InsufficientPoints, KeyReused
 
 
@@ -130,10 +130,32 @@ def book(
     head.seq, head.last_hash = tx.seq, tx.hash
     db.session.add(tx)
     db.session.flush()
+    add_to_hourly_totals(head.community_id, now, lines, kinds)
     # The cached balances changed underneath the identity map; make the next read see them.
     for account in [o for o in db.session.identity_map.values() if isinstance(o, Account)]:
         db.session.expire(account)
     return tx
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def add_to_hourly_totals(community_id: int, now: datetime, lines: list[tuple[int, int]], kinds: dict[int, AccountKind]) -> None:
+    """Add the transaction's community-account lines to their hour's totals (under the chain head's lock)."""
+    by_kind: dict[str, int] = {}
+    for account_id, amount in lines:
+        kind = AccountKind(kinds[account_id])
+        if kind != AccountKind.WALLET:
+            by_kind[kind.value] = by_kind.get(kind.value, 0) + amount
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for kind, amount in sorted(by_kind.items()):
+        if amount == 0:
+            continue
+        stmt = insert(HourlyTotal).values(community_id=community_id, kind=kind, hour=hour_of(now), amount=amount)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["community_id", "kind", "hour"], set_={"amount": HourlyTotal.amount + stmt.excluded.amount}))
 
 
 def chain_hash(tx: Transaction, lines: list[tuple[int, int]]) -> str:

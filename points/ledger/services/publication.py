@@ -54,3 +54,27 @@ def published_heads(community_id: int, *, limit: int | None = None) -> list[Publ
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
+
+
+REBUILD_HOURLY = {
+    "postgresql": "date_trunc('hour', t.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    "sqlite": "strftime('%Y-%m-%d %H:00:00.000000', t.created_at)",
+}
+
+
+@transaction
+def rebuild_hourly_totals() -> int:
+    """Recompute the hourly totals from the postings (after a bulk load that bypassed `book`, e.g. a benchmark's);
+    the migration that added them does the same. Returns the number of hours written."""
+    from sqlalchemy import delete, text
+
+    from ..models import HourlyTotal
+
+    db.session.execute(delete(HourlyTotal))
+    hour = REBUILD_HOURLY[db.session.get_bind().dialect.name]
+    return db.session.execute(text(
+        "INSERT INTO ledger_hourly_totals (community_id, kind, hour, amount) "
+        f"SELECT a.community_id, a.kind, {hour}, SUM(p.amount) FROM ledger_postings p "
+        "JOIN ledger_transactions t ON t.id = p.transaction_id JOIN accounts a ON a.id = p.account_id "
+        f"WHERE a.kind <> 'wallet' GROUP BY a.community_id, a.kind, {hour}"
+    )).rowcount or 0
