@@ -150,3 +150,28 @@ def test_verify_checks_the_hourly_totals_the_books_read(app, make, clock):
     db.session.commit()
     report = verify_ledger()
     assert {p.code for p in report.problems} == {"summary_mismatch"}
+
+
+def test_on_postgresql_a_verify_run_is_recorded_and_the_hourly_totals_rebuild_identically(pg_app):
+    from points.ledger.models import HourlyTotal
+
+    from ..conftest import Clock
+    from ..factories import Factory
+
+    with pg_app.app_context():
+        from points import clock as points_clock
+
+        try:
+            _books(Factory(), Clock())
+            booked = sorted((r.community_id, r.kind, r.hour, r.amount) for r in db.session.scalars(select(HourlyTotal)))
+            ledger.rebuild_hourly_totals()
+            assert sorted((r.community_id, r.kind, r.hour, r.amount) for r in db.session.scalars(select(HourlyTotal))) == booked
+        finally:
+            points_clock.set(None)
+    result = pg_app.test_cli_runner().invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
+    assert pg_app.test_cli_runner().invoke(args=["ledger", "publish-heads"]).exit_code == 0
+    with pg_app.app_context():
+        run = ledger.last_verify_run()
+        assert run.is_ok and run.transactions == 5
+        assert db.session.scalar(select(func.count(PublishedHead.id))) == 1
