@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 600, 220, 48, 28, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 600, 240, 56, 34, 14
 COLORS = ("#b42318", "#1d6fb8", "#2e7d32", "#6a1b9a")
 
 

@@ -32,6 +32,8 @@ def books(community_id: int):
     """明白账: anyone, no login."""
     community = _community(community_id)
     lines = figures.points_lines([community.id], figures.months_back(BOOK_MONTHS))[community.id]
+    while len(lines) > 1 and not any((lines[0].issued, lines[0].redeemed, lines[0].held, lines[0].outstanding)):
+        lines.pop(0)  # the months before the community's first points
     run = ledger.last_verify_run()
     return render_template(
         "oversight/books.html", community=community, lines=list(reversed(lines)),

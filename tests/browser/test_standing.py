@@ -47,16 +47,19 @@ def test_level_badges_honour_roll_books_and_dashboard_on_a_phone(live_app, live_
     expect(page.get_by_role("progressbar")).to_be_visible()
     expect(page.get_by_test_id("badges")).to_contain_text("参会5次")
     assert_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/i13_wallet_360.png")
 
     page.goto(f"{live_server.url}/honour/{community_id}")
     expect(page.get_by_test_id("earners")).to_contain_text("欧阳娜娜")
     expect(page.get_by_test_id("earners")).to_contain_text("王**")
     assert_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/i13_honour_360.png", full_page=True)
 
     page.goto(f"{live_server.url}/books/{community_id}")
     expect(page.get_by_test_id("issued")).to_have_text("130")
     expect(page.get_by_test_id("heads")).to_be_visible()
     assert_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/i13_books_360.png", full_page=True)
 
     page.get_by_role("button", name="退出").click()
     _log_in(page, live_server.url, staff_phone)
@@ -64,6 +67,7 @@ def test_level_badges_honour_roll_books_and_dashboard_on_a_phone(live_app, live_
     page.goto(f"{live_server.url}/staff/dashboard/{community_id}")
     expect(page.get_by_test_id(f"community-{community_id}")).to_be_visible()
     assert_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/i13_dashboard_360.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/staff/dashboard")
     expect(page.get_by_test_id(f"community-{community_id}")).to_be_visible()
