@@ -2,6 +2,8 @@
 read the figures, render."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -54,19 +56,20 @@ def _period():
     return parse_period(request.args.get("period"), request.args.get("at"))
 
 
-def _dashboard(communities, period):
+def _dashboard(communities, period, *, single: bool):
     ids = [c.id for c in communities]
     start, end = period.window
-    windows = figures.months_back(CHART_MONTHS, now=end - (end - start) / 2)
-    lines = figures.points_lines(ids, windows)
+    # The chart (one community's page only): the months of the year, or the six up to the month.
+    months = 12 if period.kind == "year" else CHART_MONTHS
+    lines = figures.points_lines(ids, figures.months_back(months, now=end - timedelta(hours=1))) if single else {}
     in_period = figures.points_lines(ids, [(period.key, start, end)])
     return dict(
         communities=communities, period=period, kinds=PERIOD_KINDS, totals=figures.totals(ids),
         in_period={c: ls[0] for c, ls in in_period.items()}, activity=figures.activity(ids, start, end),
         charts={c: charts.bar_chart(_("Points by month"), [line.label[2:] for line in lines[c]], {
             _("Issued"): [line.issued for line in lines[c]], _("Redeemed"): [line.redeemed for line in lines[c]]})
-            for c in ids},
-        exports=exports.EXPORTS,
+            for c in lines},
+        exports=exports.EXPORTS, single=single,
     )
 
 
@@ -75,7 +78,7 @@ def _dashboard(communities, period):
 def dashboard():
     """Every community the staff member or admin covers, side by side (one for community staff)."""
     communities = communities_for(current_user)
-    return render_template("oversight/dashboard.html", **_dashboard(communities, _period()), single=len(communities) == 1)
+    return render_template("oversight/dashboard.html", **_dashboard(communities, _period(), single=len(communities) == 1))
 
 
 @bp.get("/staff/dashboard/<int:community_id>")
@@ -84,7 +87,7 @@ def dashboard_community(community_id: int):
     community = load_or_404(get_unit, community_id)
     if community.level != Level.COMMUNITY.value:
         abort(404)
-    return render_template("oversight/dashboard.html", **_dashboard([community], _period()), single=True)
+    return render_template("oversight/dashboard.html", **_dashboard([community], _period(), single=True))
 
 
 @bp.get("/staff/exports/<int:community_id>/<what>.<fmt>")

@@ -166,3 +166,12 @@ def fortress_scores(communities, start, end) -> list[Score]:
         }
         scores.append(Score(community.id, community.name, _combine(weights, parts), parts))
     return sorted(scores, key=lambda s: (-s.index, s.id))
+
+
+@transaction
+def save_settings(community, ladder: str, weights: dict[str, int], *, admin) -> None:
+    """The admin page's one save: the level ladder and the index weights together, or neither."""
+    from .levels import set_ladder
+
+    set_ladder(community, ladder, admin=admin)
+    set_weights(community, weights, admin=admin)

@@ -119,5 +119,4 @@ def wallet_panel(resident, lifetime_earned: int) -> Markup:
 
     return Markup(render_template(  # rendered, so escaped already
         "standing/_wallet.html", standing=standing_of(resident, lifetime_earned), badges=badges_of(resident),
-        level=level_for(lifetime_earned)[0],
     ))

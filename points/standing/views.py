@@ -69,8 +69,7 @@ def admin(community_id: int):
     form = StandingForm(data={"levels": levels.ladder_text(community.id), **indices.weights_for(community.id)})
     if form.validate_on_submit():
         try:
-            levels.set_ladder(community, form.levels.data, admin=current_user)
-            indices.set_weights(community, {k: form[k].data for k in indices.DEFAULTS}, admin=current_user)
+            indices.save_settings(community, form.levels.data, {k: form[k].data for k in indices.DEFAULTS}, admin=current_user)
         except DomainError as error:
             apply_error(form, error)
         else:
