@@ -115,6 +115,9 @@ def build(residents: int, transactions: int) -> None:
         [{"aid": a, "bal": b, "life": b if a <= residents else 0} for a, b in balance.items()])
     db.session.execute(insert(ChainHead), [{"community_id": c, "seq": seq[c], "last_hash": last[c]} for c in seq])
     db.session.commit()
+    from points.ledger.services import rebuild_hourly_totals
+
+    rebuild_hourly_totals()  # the bulk load bypassed `book`, which keeps them
     print(f"built in {time.perf_counter() - started:.0f} s")
 
 

@@ -12,7 +12,20 @@ lower domains look up at run time with the app's `Registry`:
   rules page and the admin's rules page list whatever is declared;
 - `wallet_panel(fn)`: `resident, lifetime earned -> Markup or None`, a panel a higher domain shows on the wallet (levels);
 - `staff_panel(fn)`: `staff member, their communities -> Markup or None`, a panel on the staff 工作台 (today's
-  meetings and their desks, the approval queue, hand-over): what waits for staff, one tap from the landing page.
+  meetings and their desks, the approval queue, hand-over): what waits for staff, one tap from the landing page;
+- `rules_section(fn)`: `community -> Markup or None`, a section a higher domain adds to the public rules page;
+- `figure(name, fn, by=…, label=…)`: a figure provider (below).
+
+Figure providers: a domain whose figures live in its own tables (volunteer hours, proposal outcomes, party members'
+claimed tasks) shares them with standing (honour roll, badges, indices) and oversight (dashboard) without either
+importing it. `fn(community_ids, start, end)` returns `{id: number}` for the window `[start, end)` (aware UTC,
+from `points.clock`), aggregated in SQL; `by` says whose ids: `"resident"` or `"community"`. Unregistered
+figures read as nothing (zero). The names the readers look for:
+
+  by resident:  volunteer_hours (confirmed), tasks_claimed, tasks_done, tasks_done_on_time, task_rating_avg (1-5)
+  by community: volunteer_hours, volunteer_hours_pending, matters_total, matters_concluded, matters_on_time,
+                matter_rating_avg (1-5), suggestions_open, suggestions_overdue, and any other a domain wants shown
+                on the dashboard (every community figure registered is listed there under its label)
 
 The registry lives on the app (`app.extensions["points"]`), so two apps in one process (tests) never share one.
 Core modules (this one, db, web, demo, cli) import no domain: they ask the registry.
@@ -26,11 +39,21 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 # Lowest first: a domain may import the ones before it, never the ones after it.
-DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "standing")
+DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "standing", "oversight")
 
 Checker = Callable[[Any], None]  # receives the verify Report and adds problems to it
 DemoLoader = Callable[[dict], None]
 CommunityHint = Callable[[str], "int | None"]
+FigureFn = Callable[[Any, Any, Any], "dict[int, float]"]  # (community ids, start, end) -> {id: number}
+FIGURE_BY = ("resident", "community")
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    by: str
+    fn: FigureFn
+    label: Any = ""
 
 
 @dataclass
@@ -42,6 +65,8 @@ class Registry:
     earning_actions: dict[str, Any] = field(default_factory=dict)
     wallet_panels: list[Callable[..., Any]] = field(default_factory=list)
     staff_panels: list[Callable[..., Any]] = field(default_factory=list)
+    rules_sections: list[Callable[..., Any]] = field(default_factory=list)
+    figures: dict[tuple[str, str], Figure] = field(default_factory=dict)
 
     def checker(self, name: str, fn: Checker) -> None:
         if name not in [n for n, _ in self.checkers]:
@@ -69,6 +94,21 @@ class Registry:
     def staff_panel(self, fn: Callable[..., Any]) -> None:
         if fn not in self.staff_panels:
             self.staff_panels.append(fn)
+
+    def rules_section(self, fn: Callable[..., Any]) -> None:
+        if fn not in self.rules_sections:
+            self.rules_sections.append(fn)
+
+    def figure(self, name: str, fn: FigureFn, *, by: str, label: Any = "") -> None:
+        if by not in FIGURE_BY:
+            raise ValueError(f"a figure is by one of {FIGURE_BY}, not {by!r}")
+        if self.figures.setdefault((by, name), Figure(name, by, fn, label or name)).fn is not fn:
+            raise ValueError(f"figure {name!r} by {by} is provided twice")
+
+    def figure_values(self, name: str, *, by: str, community_ids: Any, start: Any, end: Any) -> dict[int, float]:
+        """The provider's numbers for the window, or {} when no domain provides the figure (yet)."""
+        figure = self.figures.get((by, name))
+        return dict(figure.fn(list(community_ids), start, end)) if figure is not None else {}
 
 
 def registry(app: Flask | None = None) -> Registry:

@@ -68,10 +68,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "bank.staff_for_resident": STAFF_PAGE,
     "bank.staff_request_for": STAFF_PAGE,
     "bank.staff_edit_reward": STAFF_PAGE,
+    "oversight.dashboard_community": STAFF_PAGE,
+    "oversight.export": STAFF_PAGE,
+    "standing.staff_indices": STAFF_PAGE,
     # admin pages
     "admin.revoke": ADMIN_PAGE,
     # the rules page checks the role on the community itself: its own staff get a 403, others a 404
     "ledger.admin_rules": {**ADMIN_PAGE, "other_staff": HIDDEN},
+    "standing.admin": {**ADMIN_PAGE, "other_staff": HIDDEN},  # likewise the ladder and the index weights
     # a resident's own things
     "bank.redemption": OWN_THING,
     "bank.cancel": OWN_THING,
@@ -84,6 +88,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # public, or public by an unguessable token
     "bank.photo": {**COMMUNITY_PAGE, "anonymous": HIDDEN},  # the token is not enough: only the community's people
     "ledger.rules": PUBLIC,
+    "oversight.books": PUBLIC,  # 明白账: anyone, no login
+    "oversight.heads_csv": PUBLIC,
+    "standing.honour": PUBLIC,
+    "standing.honour_print": PUBLIC,
     "checkin.venue": PUBLIC,  # the poster: logged out it validates the scan (then login), logged in it checks in
     "checkin.kiosk": PUBLIC,
     "checkin.kiosk_poll": PUBLIC,
@@ -139,6 +147,7 @@ class World:
             "checkin.kiosk_poll": {"token": self.meeting.kiosk_token},
             "checkin.ticket": {"token": self.ticket.token},
             "static": {"filename": "css/app.css"},
+            "oversight.export": {"what": "transactions", "fmt": "xlsx"},
         }
         ids = dict(
             grant_id=self.grant.id, community_id=self.a.id, redemption_id=self.redemption.id, reward_id=self.reward.id,

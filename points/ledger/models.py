@@ -6,9 +6,12 @@ services change in the same database transaction as the postings that justify th
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import json
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, enum_check, utcnow
@@ -99,6 +102,8 @@ class Transaction(db.Model):
 
 Index("ix_ledger_transactions_resident", Transaction.resident_id, Transaction.id)
 Index("ix_ledger_transactions_cause", Transaction.cause_type, Transaction.cause_id)
+# The books and the dashboard read a community's window of time; the exports page through it.
+Index("ix_ledger_transactions_community_created", Transaction.community_id, Transaction.created_at)
 
 
 class Posting(db.Model):
@@ -153,3 +158,53 @@ class RefusedAward(db.Model):
     cause_id: Mapped[int | None] = mapped_column(Integer)
     memo: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VerifyRun(db.Model):
+    """One run of `points ledger verify`, kept so the public books (明白账) can show the last one."""
+
+    __tablename__ = "ledger_verify_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    is_ok: Mapped[bool] = mapped_column(Boolean)
+    transactions: Mapped[int] = mapped_column(Integer, default=0)
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    problem_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_problem: Mapped[str] = mapped_column(String(500), default="")
+    against: Mapped[str] = mapped_column(String(200), default="")  # the heads file checked with --against, if any
+    # The totals verify recomputed from the postings, per community: {"12": {"issued": …, "held": …, …}}.
+    totals: Mapped[str] = mapped_column(Text, default="{}")
+
+    def totals_for(self, community_id: int) -> dict[str, int]:
+        return json.loads(self.totals or "{}").get(str(community_id), {})
+
+
+class PublishedHead(db.Model):
+    """A community's chain head as published on one local day (sequence and hash). Append-only: a later rewrite
+    of history cannot match a head somebody saved, and verify compares every one of them with the chain."""
+
+    __tablename__ = "ledger_published_heads"
+    __table_args__ = (UniqueConstraint("community_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HourlyTotal(db.Model):
+    """The net of one community account's postings in one UTC hour (issuance, holds, redeemed), kept by `book` in
+    the same transaction as the postings and checked by verify, so the public books and the dashboard read a
+    month without scanning its postings. Hours in UTC fit any whole-hour local zone (Asia/Shanghai)."""
+
+    __tablename__ = "ledger_hourly_totals"
+    __table_args__ = (enum_check("kind", AccountKind),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from ..db import db
 from ..domains import registry
-from .models import Account, AccountKind, ChainHead, Posting, Transaction
+from .models import Account, AccountKind, ChainHead, HourlyTotal, Posting, PublishedHead, Transaction
 from .services import chain_hash
+from .services.booking import hour_of
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Report:
     accounts: int = 0
     problems: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    # Recomputed from the postings, per community: points issued (net of reversals), held, redeemed, outstanding.
+    totals: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +52,14 @@ class Report:
         return self.problems[0] if self.problems else None
 
 
-def verify_ledger(*, batch: int = 5000) -> Report:
+HEADS_HEADER = ("community_id", "date", "seq", "hash")  # the published heads' download, and --against's input
+TOTAL_OF_KIND = {AccountKind.ISSUANCE: "issued", AccountKind.HOLDS: "held", AccountKind.REDEEMED: "redeemed",
+                 AccountKind.WALLET: "outstanding"}
+
+
+def verify_ledger(*, batch: int = 5000, against: Iterable[tuple[int, str, int, str]] | None = None) -> Report:
+    """Check everything; `against` adds heads saved earlier (community, date, seq, hash), which the chain must
+    still contain, so a rewrite of history that recomputed every hash is caught by whoever kept a copy."""
     report = Report()
     _one_snapshot()
     sums: dict[int, int] = defaultdict(int)
@@ -57,6 +67,7 @@ def verify_ledger(*, batch: int = 5000) -> Report:
     owners = {row.id: row for row in db.session.execute(select(Account.id, Account.kind, Account.community_id, Account.resident_id))}
     kinds = {account_id: row.kind for account_id, row in owners.items()}
     last: dict[int, tuple[int, str]] = {}
+    hourly: dict[tuple[int, str, Any], int] = defaultdict(int)
 
     for community_id, txs in _transactions_by_community(batch):
         expected_seq, prev_hash = 1, ""
@@ -79,6 +90,10 @@ def verify_ledger(*, batch: int = 5000) -> Report:
                 ):
                     report.problems.append(Problem("foreign_account", f"posting to account {account_id}, which is not this transaction's", community_id, tx.id, tx.seq))
             touches_issuance = any(kinds.get(acc) == AccountKind.ISSUANCE for acc, _ in lines)
+            hour = hour_of(tx.created_at)
+            for account_id, amount in lines:
+                if kinds.get(account_id) not in (None, AccountKind.WALLET):
+                    hourly[(community_id, kinds[account_id], hour)] += amount
             for account_id, amount in lines:
                 sums[account_id] += amount
                 if touches_issuance and kinds.get(account_id) == AccountKind.WALLET:
@@ -105,11 +120,74 @@ def verify_ledger(*, batch: int = 5000) -> Report:
             report.problems.append(
                 Problem("lifetime_mismatch", f"account {account.id} caches lifetime {account.lifetime_earned}, postings give {earned.get(account.id, 0)}", account.community_id)
             )
+    for account_id, row in owners.items():
+        name = TOTAL_OF_KIND[AccountKind(row.kind)]
+        totals = report.totals.setdefault(row.community_id, {"issued": 0, "held": 0, "redeemed": 0, "outstanding": 0})
+        totals[name] += -sums.get(account_id, 0) if name == "issued" else sums.get(account_id, 0)
     report.checked.append("points")
+    _check_hourly_totals(report, hourly)
+    report.checked.append("hourly totals")
+
+    published = [(h.community_id, str(h.day), h.seq, h.hash) for h in db.session.scalars(select(PublishedHead))]
+    _check_heads(report, published, "published_head_mismatch", "published head")
+    report.checked.append("published heads")
+    if against is not None:
+        _check_heads(report, list(against), "saved_head_mismatch", "saved head")
+        report.checked.append("saved heads")
     for name, checker in registry().checkers:
         checker(report)
         report.checked.append(name)
     return report
+
+
+def _check_hourly_totals(report: Report, expected: dict[tuple[int, str, Any], int]) -> None:
+    """The summary the books read must equal the postings it sums (a missing hour counts as 0)."""
+    stored = {(r.community_id, r.kind, r.hour): r.amount for r in db.session.execute(
+        select(HourlyTotal.community_id, HourlyTotal.kind, HourlyTotal.hour, HourlyTotal.amount))}
+    for key in sorted(set(stored) | set(expected), key=lambda k: (k[0], k[2], k[1])):
+        if stored.get(key, 0) != expected.get(key, 0):
+            community_id, kind, hour = key
+            report.problems.append(Problem(
+                "summary_mismatch", f"hourly total of {kind} at {hour:%Y-%m-%d %H}:00 UTC is {stored.get(key, 0)}, "
+                f"the postings give {expected.get(key, 0)}", community_id))
+
+
+def _check_heads(report: Report, heads: list[tuple[int, str, int, str]], code: str, what: str) -> None:
+    """Each head (community, date, seq, hash) must still be the hash of that community's transaction `seq`."""
+    by_community: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+    for community_id, day, seq, digest in heads:
+        by_community[community_id].append((day, seq, digest))
+    table = Transaction.__table__
+    for community_id, wanted in sorted(by_community.items()):
+        found: dict[int, str] = {}
+        seqs = sorted({seq for _, seq, _ in wanted})
+        for start in range(0, len(seqs), 500):
+            found.update(db.session.execute(select(table.c.seq, table.c.hash).where(
+                table.c.community_id == community_id, table.c.seq.in_(seqs[start:start + 500]))).all())
+        for day, seq, digest in sorted(wanted):
+            if found.get(seq) != digest:
+                report.problems.append(Problem(
+                    code, f"{what} of {day} (seq {seq}, hash {digest[:12]}…) is not in the chain any more", community_id, None, seq,
+                ))
+
+
+def read_heads(lines: Iterable[str]) -> list[tuple[int, str, int, str]]:
+    """Parse a saved download of the published heads (CSV: community_id,date,seq,hash; a header row and Excel's
+    byte-order mark are fine). Raises ValueError naming the first bad line."""
+    import csv
+
+    heads = []
+    for number, row in enumerate(csv.reader(line.lstrip("\ufeff") for line in lines), start=1):
+        if not row or not "".join(row).strip() or row[0].strip() == HEADS_HEADER[0]:
+            continue
+        try:
+            community_id, day, seq, digest = (cell.strip() for cell in row[:4])
+            if len(digest) != 64 or len(row) < 4:
+                raise ValueError
+            heads.append((int(community_id), day, int(seq), digest))
+        except ValueError:
+            raise ValueError(f"line {number}: expected community_id,date,seq,hash") from None
+    return heads
 
 
 def _one_snapshot() -> None:

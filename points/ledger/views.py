@@ -64,7 +64,8 @@ def rules(community_id: int):
     community = get_unit(community_id)
     if community is None or community.level != "community":
         abort(404)
-    return render_template("ledger/rules.html", community=community, rules=rules_for(community.id))
+    sections = [section for fn in registry().rules_sections if (section := fn(community))]
+    return render_template("ledger/rules.html", community=community, rules=rules_for(community.id), sections=sections)
 
 
 @bp.route("/admin/rules/<int:community_id>", methods=["GET", "POST"])

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 MAX_PAGES = 70  # per role: more than the demo has, so a loop in the crawl cannot run away
 # Not pages: downloads, images, JSON, the printable member card's twin routes are still pages and are checked.
-SKIP = re.compile(r"(\.csv$|/static/|/api/|/photos/|/healthz|/kiosk/.+/poll)")
+SKIP = re.compile(r"(\.csv$|\.xlsx$|/static/|/api/|/photos/|/healthz|/kiosk/.+/poll)")
 
 TAP_TARGETS = """() => {
   const small = [];

@@ -7,6 +7,7 @@ from .errors import (
     ReasonRequired,
 )
 from .holds import hold, settle, void
+from .publication import last_verify_run, publish_heads, published_heads, rebuild_hourly_totals, record_verify_run
 from .reads import HistoryLine, balance_of, community_account, get_transaction, history_of, refusals_of, wallet_of
 from .reversals import REVERSIBLE, reverse
 from .rules import set_earning_rule
@@ -16,6 +17,7 @@ __all__ = [
     "AlreadyReversed", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
     "NotReversible", "ReasonRequired",
     "hold", "settle", "void",
+    "last_verify_run", "publish_heads", "published_heads", "rebuild_hourly_totals", "record_verify_run",
     "HistoryLine", "balance_of", "community_account", "get_transaction", "history_of", "refusals_of", "wallet_of",
     "REVERSIBLE", "reverse", "set_earning_rule",
 ]

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...accounts.models import Resident
 from ...db import adopt, db
 from ..earning import EarningAction
-from ..models import Account, AccountKind, ChainHead, Posting, Transaction, TransactionKind
+from ..models import Account, AccountKind, ChainHead, HourlyTotal, Posting, Transaction, TransactionKind
 from .errors import InsufficientPoints, KeyReused
 
 
@@ -144,6 +144,7 @@ def book(
     set_committed_value(tx, "postings", postings)
     for posting in postings:
         set_committed_value(posting, "transaction", tx)
+    add_to_hourly_totals(head.community_id, now, lines, kinds)
     # The cached balances changed underneath the identity map; make the next read see them.
     for account in [o for o in db.session.identity_map.values() if isinstance(o, Account)]:
         db.session.expire(account)
@@ -168,6 +169,27 @@ def _move_balances(lines: list[tuple[int, int]], kinds: dict[int, AccountKind]) 
     )
     if db.session.execute(stmt).rowcount != len(lines):
         raise InsufficientPoints()
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def add_to_hourly_totals(community_id: int, now: datetime, lines: list[tuple[int, int]], kinds: dict[int, AccountKind]) -> None:
+    """Add the transaction's community-account lines to their hour's totals (under the chain head's lock)."""
+    by_kind: dict[str, int] = {}
+    for account_id, amount in lines:
+        kind = AccountKind(kinds[account_id])
+        if kind != AccountKind.WALLET:
+            by_kind[kind.value] = by_kind.get(kind.value, 0) + amount
+    rows = [dict(community_id=community_id, kind=kind, hour=hour_of(now), amount=amount)
+            for kind, amount in sorted(by_kind.items()) if amount]
+    if not rows:
+        return
+    upsert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = upsert(HourlyTotal).values(rows)  # one statement for every kind the transaction touched
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["community_id", "kind", "hour"], set_={"amount": HourlyTotal.amount + stmt.excluded.amount}))
 
 
 def chain_hash(tx: Transaction, lines: list[tuple[int, int]]) -> str:
