@@ -10,7 +10,11 @@ lower domains look up at run time with the app's `Registry`:
 - `home(endpoint)`: where a logged-in person lands;
 - `earning_action(action)`: a way to earn points (a `ledger.earning.EarningAction`) that the domain awards; the
   rules page and the admin's rules page list whatever is declared;
-- `wallet_panel(fn)`: `resident, lifetime earned -> Markup or None`, a panel a higher domain shows on the wallet (levels).
+- `wallet_panel(fn)`: `resident, lifetime earned -> Markup or None`, a panel a higher domain shows on the wallet (levels);
+- `checkable_kind(kind)`: a higher domain's kind of thing one checks into (`checkin/checkable.py`), an object with
+  `prefix` (the letter its kiosk codes start with), `get(id)`, `by_kiosk_token(token)` and `open_at(venue, moment)`
+  (the things of that kind whose check-in or check-out window at the venue is open), so the check-in package
+  serves it without importing it.
 
 The registry lives on the app (`app.extensions["points"]`), so two apps in one process (tests) never share one.
 Core modules (this one, db, web, demo, cli) import no domain: they ask the registry.
@@ -24,7 +28,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 # Lowest first: a domain may import the ones before it, never the ones after it.
-DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "standing")
+DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "volunteering", "standing")
 
 Checker = Callable[[Any], None]  # receives the verify Report and adds problems to it
 DemoLoader = Callable[[dict], None]
@@ -39,6 +43,7 @@ class Registry:
     home_endpoint: str = "web.index"
     earning_actions: dict[str, Any] = field(default_factory=dict)
     wallet_panels: list[Callable[..., Any]] = field(default_factory=list)
+    checkable_kinds: dict[str, Any] = field(default_factory=dict)
 
     def checker(self, name: str, fn: Checker) -> None:
         if name not in [n for n, _ in self.checkers]:
@@ -62,6 +67,10 @@ class Registry:
     def wallet_panel(self, fn: Callable[..., Any]) -> None:
         if fn not in self.wallet_panels:
             self.wallet_panels.append(fn)
+
+    def checkable_kind(self, kind: Any) -> None:
+        if self.checkable_kinds.setdefault(kind.prefix, kind) is not kind:
+            raise ValueError(f"checkable kind {kind.prefix!r} is declared twice")
 
 
 def registry(app: Flask | None = None) -> Registry:

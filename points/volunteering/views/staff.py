@@ -1,0 +1,2 @@
+from flask import Blueprint
+bp = Blueprint("volunteering_staff", __name__)
