@@ -84,7 +84,7 @@ RECORD_STATUS_LABELS = {
     RecordStatus.CONFIRMED: _l("Confirmed"),
 }
 REVIEW_REASON_LABELS = {
-    ReviewReason.SHORT_STAY: _l("Stayed under 60 % of the activity"),
+    ReviewReason.SHORT_STAY: _l("Stayed less than 60 percent of the activity"),
     ReviewReason.FORGOTTEN_CHECKOUT: _l("Forgot to check out: closed at the end"),
 }
 
