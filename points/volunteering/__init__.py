@@ -28,7 +28,7 @@ class ActivityKind:
 
 def init_app(app: Flask) -> None:
     from ..domains import registry
-    from . import cli, demo, verify, views
+    from . import cli, demo, panel, verify, views
     from .earning import VOLUNTEER_HOUR
     from .services import records  # noqa: F401  (connects the check-out receiver)
 
@@ -38,3 +38,4 @@ def init_app(app: Flask) -> None:
     registry(app).demo_loader(demo.load)
     registry(app).earning_action(VOLUNTEER_HOUR)
     registry(app).checkable_kind(ActivityKind)
+    registry(app).wallet_panel(panel.wallet_panel)
