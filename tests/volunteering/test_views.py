@@ -336,3 +336,12 @@ def test_csv_exports_by_volunteer_and_by_activity(world, client, clock):
     assert "楼道清洁" in by_activity.get_data(as_text=True)
     login(client, world.outsider)
     assert client.get(f"/staff/volunteering/hours-by-volunteer.csv?community={world.community.id}").status_code == 404
+
+
+def test_the_activitys_kiosk_and_poster_links_work(world, client):
+    login(client, world.staff)
+    page = client.get(f"/staff/volunteering/activities/{world.act.id}").get_data(as_text=True)
+    kiosk = re.search(r'href="(http[^"]+/kiosk/[^"]+)"', page).group(1)
+    assert client.application.test_client().get(kiosk.split("localhost", 1)[1]).status_code == 200
+    assert f"/staff/venues/{world.venue.id}/poster" in page
+    assert client.get(f"/staff/venues/{world.venue.id}/poster").status_code == 200

@@ -34,7 +34,7 @@ def _community_ids() -> list[int]:
     return [c.id for c in communities_for(current_user)]
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _labels() -> dict:
     return {"record_status_labels": RECORD_STATUS_LABELS, "review_reason_labels": REVIEW_REASON_LABELS,
             "skill_labels": SKILL_LABELS}
