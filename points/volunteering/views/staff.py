@@ -61,7 +61,7 @@ def _venue_choices() -> list[SelectChoice]:
 def _values(form: ActivityForm) -> dict | None:
     venue = checkin.get_venue(form.venue.data)
     if venue is None or not has_role(current_user, Role.STAFF, venue.community):
-        form.venue.errors = [*form.venue.errors, _("Please choose a venue.")]
+        form.venue.errors = [*form.venue.errors, _("Please choose where volunteers check in.")]
         return None
     return dict(venue=venue, title=form.title.data, starts_at=form.starts_at, ends_at=form.ends_at, slots=form.slots.data,
                 description=form.description.data or "", place=form.place.data or "",
@@ -308,7 +308,7 @@ def hours_by_volunteer_csv():
 @bp.get("/hours-by-activity.csv")
 def hours_by_activity_csv():
     community = community_or_404(int_arg(request.args, "community"))
-    header = [_("Activity"), _("Starts"), _("Ends"), _("Venue"), _("Confirmed hours"), _("Records"), _("Points"), _("Cancelled")]
+    header = [_("Activity"), _("Starts"), _("Ends"), _("Check-in venue"), _("Confirmed hours"), _("Records"), _("Points"), _("Cancelled")]
     return csv_response(f"activity-hours-{community.id}.csv", header, [
         [a.title, format_datetime(a.starts_at, "yyyy-MM-dd HH:mm"), format_datetime(a.ends_at, "yyyy-MM-dd HH:mm"),
          a.venue.display_name, round(m / 60, 2), n, p, _("yes") if a.is_cancelled else ""]
