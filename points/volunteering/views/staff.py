@@ -137,8 +137,9 @@ def activity_cancel(activity_id: int):
 @bp.get("/activities/<int:activity_id>/roster")
 def roster(activity_id: int):
     activity = load_or_404(Activity, activity_id)
-    return render_template("volunteering/staff_roster.html", activity=activity, roster=services.roster(activity),
-                           homes=checkin.unit_names([line["resident"].unit for line in services.roster(activity)]))
+    lines = services.roster(activity)
+    return render_template("volunteering/staff_roster.html", activity=activity, roster=lines,
+                           homes=checkin.unit_names([line["resident"].unit for line in lines]))
 
 
 # ------------------------------------------------------------------ the desk: the check-in package's one service
