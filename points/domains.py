@@ -14,7 +14,11 @@ lower domains look up at run time with the app's `Registry`:
 - `staff_panel(fn)`: `staff member, their communities -> Markup or None`, a panel on the staff 工作台 (today's
   meetings and their desks, the approval queue, hand-over): what waits for staff, one tap from the landing page;
 - `rules_section(fn)`: `community -> Markup or None`, a section a higher domain adds to the public rules page;
-- `figure(name, fn, by=…, label=…)`: a figure provider (below).
+- `figure(name, fn, by=…, label=…)`: a figure provider (below);
+- `checkable_kind(kind)`: a higher domain's kind of thing one checks into (`checkin/checkable.py`), an object with
+  `prefix` (the letter its kiosk codes start with), `get(id)`, `by_kiosk_token(token)` and `open_at(venue, moment)`
+  (the things of that kind whose check-in or check-out window at the venue is open), so the check-in package
+  serves it without importing it.
 
 Figure providers: a domain whose figures live in its own tables (volunteer hours, proposal outcomes, party members'
 claimed tasks) shares them with standing (honour roll, badges, indices) and oversight (dashboard) without either
@@ -39,7 +43,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 # Lowest first: a domain may import the ones before it, never the ones after it.
-DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "standing", "oversight")
+DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "volunteering", "standing", "oversight")
 
 Checker = Callable[[Any], None]  # receives the verify Report and adds problems to it
 DemoLoader = Callable[[dict], None]
@@ -67,6 +71,7 @@ class Registry:
     staff_panels: list[Callable[..., Any]] = field(default_factory=list)
     rules_sections: list[Callable[..., Any]] = field(default_factory=list)
     figures: dict[tuple[str, str], Figure] = field(default_factory=dict)
+    checkable_kinds: dict[str, Any] = field(default_factory=dict)
 
     def checker(self, name: str, fn: Checker) -> None:
         if name not in [n for n, _ in self.checkers]:
@@ -109,6 +114,10 @@ class Registry:
         """The provider's numbers for the window, or {} when no domain provides the figure (yet)."""
         figure = self.figures.get((by, name))
         return dict(figure.fn(list(community_ids), start, end)) if figure is not None else {}
+
+    def checkable_kind(self, kind: Any) -> None:
+        if self.checkable_kinds.setdefault(kind.prefix, kind) is not kind:
+            raise ValueError(f"checkable kind {kind.prefix!r} is declared twice")
 
 
 def registry(app: Flask | None = None) -> Registry:

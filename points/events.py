@@ -58,6 +58,7 @@ points_reversed = _event("points_reversed", "ledger: transaction (the reversal),
 # checkin
 checked_in = _event("checked_in", "checkin: checkin, meeting, resident, transaction (None if no points), actor, now")
 checkin_undone = _event("checkin_undone", "checkin: undo, checkin, meeting, resident, actor, now")
+checked_out = _event("checked_out", "checkin: checkout (the log row), checkin (the one it closes), target, resident, actor, now")
 meeting_scheduled = _event("meeting_scheduled", "checkin: meeting, actor, now")
 meeting_cancelled = _event("meeting_cancelled", "checkin: meeting, actor, now")
 meeting_closed = _event("meeting_closed", "checkin: meeting, actor, now")
@@ -70,6 +71,15 @@ redemption_rejected = _event("redemption_rejected", "bank: redemption, actor, no
 redemption_cancelled = _event("redemption_cancelled", "bank: redemption, actor, now")
 redemption_handed_over = _event("redemption_handed_over", "bank: redemption (fulfilled, points settled), actor, now")
 redemption_expired = _event("redemption_expired", "bank: redemption, actor (SYSTEM for the expiry job), now")
+
+# volunteering
+volunteer_registered = _event("volunteer_registered", "volunteering: volunteer, resident, actor (the resident, or staff), now")
+activity_scheduled = _event("activity_scheduled", "volunteering: activity, actor, now")
+activity_cancelled = _event("activity_cancelled", "volunteering: activity, enrollments (the sign-ups to tell), actor, now")
+volunteer_signed_up = _event("volunteer_signed_up", "volunteering: enrollment, activity, resident, actor, now")
+sign_up_cancelled = _event("sign_up_cancelled", "volunteering: enrollment, activity, resident, actor, now")
+service_recorded = _event("service_recorded", "volunteering: record (from a check-out, the close job or staff), activity, resident, actor, now")
+service_confirmed = _event("service_confirmed", "volunteering: record, resident, minutes, points, is_correction, actor, now")
 
 ALL: tuple[NamedSignal, ...] = tuple(_events.values())
 

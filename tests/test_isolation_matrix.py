@@ -18,6 +18,7 @@ from points.checkin import services as checkin
 from points.checkin.models import Route, VenueKind
 from points.db import db
 from points.ledger import services as ledger
+from points.volunteering import services as volunteering
 
 from .conftest import _make_app
 from .factories import PASSWORD, Factory
@@ -71,6 +72,16 @@ MATRIX: dict[str, dict[str, str]] = {
     "oversight.dashboard_community": STAFF_PAGE,
     "oversight.export": STAFF_PAGE,
     "standing.staff_indices": STAFF_PAGE,
+    "volunteering_staff.activity": STAFF_PAGE,
+    "volunteering_staff.activity_edit": STAFF_PAGE,
+    "volunteering_staff.activity_cancel": STAFF_PAGE,
+    "volunteering_staff.roster": STAFF_PAGE,
+    "volunteering_staff.scan": STAFF_PAGE,
+    "volunteering_staff.search": STAFF_PAGE,
+    "volunteering_staff.backfill": STAFF_PAGE,
+    "volunteering_staff.confirm": STAFF_PAGE,
+    "volunteering_staff.adjust": STAFF_PAGE,
+    "volunteering_staff.register_for": STAFF_PAGE,
     # admin pages
     "admin.revoke": ADMIN_PAGE,
     # the rules page checks the role on the community itself: its own staff get a 403, others a 404
@@ -80,11 +91,15 @@ MATRIX: dict[str, dict[str, str]] = {
     "bank.redemption": OWN_THING,
     "bank.cancel": OWN_THING,
     "checkin.result": {**OWN_THING, "staff": OK},  # the staff member who checked them in sees it too
+    "volunteering.certificate": OWN_THING,
     # a community's own pages
     "bank.reward": COMMUNITY_PAGE,
     "bank.request_reward": COMMUNITY_PAGE,
     "checkin.meeting": COMMUNITY_PAGE,
     "checkin.ballot": COMMUNITY_PAGE,
+    "volunteering.activity": COMMUNITY_PAGE,
+    "volunteering.sign_up": COMMUNITY_PAGE,
+    "volunteering.cancel": COMMUNITY_PAGE,
     # public, or public by an unguessable token
     "bank.photo": {**COMMUNITY_PAGE, "anonymous": HIDDEN},  # the token is not enough: only the community's people
     "ledger.rules": PUBLIC,
@@ -95,6 +110,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "checkin.venue": PUBLIC,  # the poster: logged out it validates the scan (then login), logged in it checks in
     "checkin.kiosk": PUBLIC,
     "checkin.kiosk_poll": PUBLIC,
+    "volunteering.verify": PUBLIC,  # the certificate's QR: anyone holding the paper may check its figures
     "checkin.ticket": dict(anonymous=LOGIN, resident=HIDDEN, other_staff=HIDDEN, staff=HIDDEN, admin=HIDDEN),  # another browser's
     "static": PUBLIC,
 }
@@ -137,6 +153,14 @@ class World:
                                          staff=self.staff, first_donation=5, photo=_photo())
         self.transaction = ledger.award_manually(self.resident, 50, staff=self.staff, reason="测试", key="matrix:1")
         self.redemption = bank.request_redemption(self.resident, self.reward, token="matrix")
+
+        volunteering.register_volunteer(self.resident, actor=self.resident, now=START - timedelta(days=2))
+        self.activity = volunteering.create_activity(
+            staff=self.staff, venue=self.venue, title="楼道清洁", starts_at=START + timedelta(days=30),
+            ends_at=START + timedelta(days=30, hours=2), slots=5, now=START - timedelta(days=2))
+        self.record = volunteering.backfill_record(self.activity, self.resident, staff=self.staff, started_at=START,
+                                                   ended_at=START + timedelta(hours=1), note="无手机", now=START)
+        self.certificate = volunteering.issue_certificate(self.resident, now=START)
         db.session.commit()
 
     def arguments(self, endpoint: str) -> dict[str, object]:
@@ -146,6 +170,7 @@ class World:
             "checkin.kiosk": {"token": self.meeting.kiosk_token},
             "checkin.kiosk_poll": {"token": self.meeting.kiosk_token},
             "checkin.ticket": {"token": self.ticket.token},
+            "volunteering.verify": {"token": self.certificate.token},
             "static": {"filename": "css/app.css"},
             "oversight.export": {"what": "transactions", "fmt": "xlsx"},
         }
@@ -153,7 +178,8 @@ class World:
             grant_id=self.grant.id, community_id=self.a.id, redemption_id=self.redemption.id, reward_id=self.reward.id,
             partner_id=self.partner.id, resident_id=self.resident.id, checkin_id=self.checkin.id,
             meeting_id=self.meeting.id, vote_id=self.vote.id, token_id=self.api_token.id, invitee_id=self.invitee.id,
-            transaction_id=self.transaction.id, venue_id=self.venue.id,
+            transaction_id=self.transaction.id, venue_id=self.venue.id, activity_id=self.activity.id,
+            record_id=self.record.id, certificate_id=self.certificate.id,
         )
         return {**ids, **tokens.get(endpoint, {})}
 

@@ -3,6 +3,11 @@ implement it too, and `check_in` then serves it with the same codes, kiosk, scan
 
 The service reads only what is listed here. It asks the thing which column of the log names it
 (`checkin_column`), so each kind of thing keeps its own foreign key and its own one-success unique index.
+
+Check-out is the second step of the same machinery (`Step.OUT`): a thing with `has_checkout` takes a check-out by
+the same routes into the same log, and the service announces `checked_out` for the domain that counts the time.
+Things from higher domains are found through the registry (`points/domains.py`, `checkable_kind`): which of them
+is open at a venue now, which one a kiosk code or kiosk address names. This package never imports them.
 """
 from __future__ import annotations
 
@@ -23,6 +28,8 @@ class Checkable(Protocol):
     venue_id: int
     opens_at: datetime  # the check-in window
     closes_at: datetime
+    secret: str  # HMAC key of the rotating kiosk code
+    kiosk_token: str  # the kiosk page's address
 
     @property
     def community(self) -> Unit: ...
@@ -44,6 +51,22 @@ class Checkable(Protocol):
     @property
     def checkin_column(self) -> str:
         """The column of `Checkin` that names this thing, e.g. "meeting_id"."""
+
+    @property
+    def kiosk_ref(self) -> str:
+        """How a kiosk code names this thing: "42" for a meeting, a kind's prefix and the id ("a7") otherwise."""
+
+    @property
+    def awards_on_checkin(self) -> bool:
+        """A meeting awards at check-in; an activity awards later, when staff confirm the hours."""
+
+    @property
+    def has_checkout(self) -> bool:
+        """Whether a second scan checks out (`Step.OUT`)."""
+
+    @property
+    def checkout_closes_at(self) -> datetime:
+        """Check-outs are taken from `opens_at` until this moment."""
 
     @property
     def checkin_key(self) -> str:

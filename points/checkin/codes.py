@@ -1,8 +1,9 @@
 """What a QR code says: the rotating kiosk code (HMAC over a 20-second slot) and the parsing of scanned text.
 
-A kiosk code reads `<meeting id>.<slot>.<mac>` and travels as the `k` parameter of the venue's address, so
+A kiosk code reads `<ref>.<slot>.<mac>` and travels as the `k` parameter of the venue's address, so
 one scan opens the venue page with the code. The slot in use and the one before it are accepted (one slot of
-grace for the seconds between the camera and the server); older slots are expired, later ones invalid.
+grace for the seconds between the camera and the server); older slots are expired, later ones invalid. The ref
+is the meeting's id, or a registered kind's prefix and id for other things one checks into ("a7": activity 7).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ SLOT_SECONDS = 20
 GRACE_SLOTS = 1
 MAC_LENGTH = 16  # base32 characters: 80 bits, far beyond guessing within one slot
 
-_KIOSK_CODE = re.compile(r"^(\d{1,10})\.(\d{1,12})\.([a-z2-7]{%d})$" % MAC_LENGTH)
+_KIOSK_CODE = re.compile(r"^([a-z]?)(\d{1,10})\.(\d{1,12})\.([a-z2-7]{%d})$" % MAC_LENGTH)
 _VENUE_PATH = re.compile(r"^/v/([A-Za-z0-9_-]{8,32})/?$")
 
 
@@ -41,27 +42,32 @@ def seconds_left_in_slot(moment: datetime) -> float:
     return SLOT_SECONDS - (moment.timestamp() % SLOT_SECONDS)
 
 
-def _mac(secret: str, meeting_id: int, slot: int) -> str:
-    digest = hmac.new(secret.encode(), f"{meeting_id}.{slot}".encode(), hashlib.sha256).digest()
+def _mac(secret: str, ref: int | str, slot: int) -> str:
+    digest = hmac.new(secret.encode(), f"{ref}.{slot}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest).decode().lower()[:MAC_LENGTH]
 
 
-def kiosk_code(meeting_id: int, secret: str, slot: int) -> str:
-    return f"{meeting_id}.{slot}.{_mac(secret, meeting_id, slot)}"
+def kiosk_code(ref: int | str, secret: str, slot: int) -> str:
+    return f"{ref}.{slot}.{_mac(secret, ref, slot)}"
 
 
 @dataclass(frozen=True)
 class KioskCode:
-    meeting_id: int
+    meeting_id: int  # the id of the thing (a meeting unless `kind` names a registered kind)
     slot: int
     mac: str
+    kind: str = ""  # "" for a meeting, else a registered kind's prefix ("a": a volunteer activity)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}{self.meeting_id}"
 
 
 def parse_kiosk_code(text: str) -> KioskCode | None:
     match = _KIOSK_CODE.match((text or "").strip())
     if match is None:
         return None
-    return KioskCode(int(match.group(1)), int(match.group(2)), match.group(3))
+    return KioskCode(int(match.group(2)), int(match.group(3)), match.group(4), match.group(1))
 
 
 class SlotCheck:
@@ -72,7 +78,7 @@ class SlotCheck:
 
 def check_slot(code: KioskCode, secret: str, moment: datetime) -> str:
     """OK for the current slot or the one before it; EXPIRED for older; INVALID for a forged or future code."""
-    if not hmac.compare_digest(code.mac, _mac(secret, code.meeting_id, code.slot)):
+    if not hmac.compare_digest(code.mac, _mac(secret, code.ref, code.slot)):
         return SlotCheck.INVALID
     current = slot_at(moment)
     if code.slot > current:

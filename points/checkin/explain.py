@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..clock import local_date
-from .models import Checkin, Meeting, Reason, Route
+from .models import Checkin, Reason, Route, Step
 from .services.checkins import setting
 from .services.lookup import next_meeting
 
@@ -33,7 +33,11 @@ REASON_LABELS = {
     Reason.ALREADY_CHECKED_IN.value: _l("Already checked in"),
     Reason.NOT_ELIGIBLE.value: _l("Not eligible"),
     Reason.RATE_LIMITED.value: _l("Too many attempts"),
+    Reason.NOT_CHECKED_IN.value: _l("Not checked in"),
+    Reason.ALREADY_CHECKED_OUT.value: _l("Already checked out"),
 }
+
+STEP_LABELS = {Step.IN.value: _l("Check-in"), Step.OUT.value: _l("Check-out")}
 
 AWARD_REFUSALS = {
     "daily_cap": _l("today's limit for meeting points is reached"),
@@ -58,8 +62,12 @@ def clock(moment: datetime) -> str:
 
 def explain(row: Checkin) -> str:
     reference = row.scanned_at or row.created_at
-    meeting: Meeting | None = row.meeting
+    meeting = row.target  # a meeting, or another checkable thing (a volunteer activity)
     if row.is_success:
+        if row.step == Step.OUT:
+            return _("Checked out at %(time)s. Staff will confirm your hours.", time=clock(row.created_at))
+        if meeting is not None and not meeting.awards_on_checkin:
+            return _("Checked in at %(time)s. Scan the code again when you leave to check out.", time=clock(row.created_at))
         if row.points:
             return _("Checked in at %(time)s. +%(points)d points.", time=clock(row.created_at), points=row.points)
         why = AWARD_REFUSALS.get(row.detail)
@@ -68,6 +76,11 @@ def explain(row: Checkin) -> str:
         return _("Checked in at %(time)s.", time=clock(row.created_at))
 
     reason, detail = Reason(row.reason), row.detail
+    if reason == Reason.NOT_CHECKED_IN:
+        return _("You have not checked in here, so there is nothing to check out of.")
+    if reason == Reason.ALREADY_CHECKED_OUT:
+        at = row.original.created_at if row.original else row.created_at
+        return _("Already checked out at %(time)s", time=when(at, reference=reference))
     if reason == Reason.ALREADY_CHECKED_IN:
         at = row.original.created_at if row.original else row.created_at
         return _("Already checked in at %(time)s", time=when(at, reference=reference))
@@ -95,6 +108,8 @@ def explain(row: Checkin) -> str:
             return _("This resident is registered in another community and cannot check in to this meeting.")
         if detail == "inactive":
             return _("This account is disabled. Please ask community staff.")
+        if detail == "not_signed_up":
+            return _("Only volunteers signed up for this activity can check in.")
         return _("This meeting is for invited participants only.")
     if reason == Reason.EXPIRED_CODE:
         if detail == "ticket":
@@ -107,6 +122,8 @@ def explain(row: Checkin) -> str:
         return _("No resident has this member code.")
     if detail == "venue_code":
         return _("This is a venue's code. Please scan the resident's member code.")
+    if detail == "no_checkout":
+        return _("A meeting has no check-out.")
     if detail == "rotating_required":
         return _("This meeting needs the changing code shown on the screen at the venue. Please scan that one.")
     return _("This code is not valid here. Please scan the code at the venue again.")
@@ -115,6 +132,11 @@ def explain(row: Checkin) -> str:
 def subline(row: Checkin) -> str:
     """The line under the headline on a page: what `explain` says, without repeating the headline."""
     if row.is_success:
+        if row.step == Step.OUT:
+            return _("%(time)s · hours await staff confirmation", time=clock(row.created_at))
+        target = row.target
+        if target is not None and not target.awards_on_checkin:
+            return _("%(time)s · scan again when you leave", time=clock(row.created_at))
         why = AWARD_REFUSALS.get(row.detail)
         if row.points or not why:
             return _("%(time)s · %(points)s points", time=clock(row.created_at), points=f"+{row.points}")
@@ -122,11 +144,20 @@ def subline(row: Checkin) -> str:
     if row.reason == Reason.ALREADY_CHECKED_IN:
         at = row.original.created_at if row.original else row.created_at
         return _("Checked in at %(time)s", time=when(at, reference=row.scanned_at or row.created_at))
+    if row.reason == Reason.ALREADY_CHECKED_OUT:
+        at = row.original.created_at if row.original else row.created_at
+        return _("Checked out at %(time)s", time=when(at, reference=row.scanned_at or row.created_at))
     return explain(row)
 
 
 def headline(row: Checkin) -> str:
     """The big word on the result: 签到成功 / 已签到 / 未能签到."""
+    if row.step == Step.OUT:
+        if row.is_success:
+            return _("Checked out successfully")
+        if row.reason == Reason.ALREADY_CHECKED_OUT:
+            return _("Already checked out")
+        return _("Not checked out")
     if row.is_success:
         return _("Checked in successfully")
     if row.reason == Reason.ALREADY_CHECKED_IN:

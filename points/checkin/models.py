@@ -65,6 +65,14 @@ class Route(enum.StrEnum):
 SELF_ROUTES = (Route.POSTER, Route.KIOSK)
 
 
+class Step(enum.StrEnum):
+    """Which step of attendance an attempt is. Meetings know only check-in; things with `has_checkout` (a
+    volunteer activity) also take a check-out, by the same routes, into the same log."""
+
+    IN = "in"
+    OUT = "out"
+
+
 class Reason(enum.StrEnum):
     """Why a check-in was refused. Stable codes for machines; `explain` words them for people."""
 
@@ -75,6 +83,8 @@ class Reason(enum.StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     NOT_ELIGIBLE = "not_eligible"
     RATE_LIMITED = "rate_limited"
+    NOT_CHECKED_IN = "not_checked_in"  # a check-out with no standing check-in
+    ALREADY_CHECKED_OUT = "already_checked_out"
 
 
 class VoteMethod(enum.StrEnum):
@@ -184,6 +194,16 @@ class Meeting(db.Model):
 
     checkin_column = "meeting_id"
     earning_action = MEETING_ATTENDED
+    awards_on_checkin = True
+    has_checkout = False
+
+    @property
+    def kiosk_ref(self) -> str:
+        return str(self.id)
+
+    @property
+    def checkout_closes_at(self) -> datetime:
+        return self.closes_at
 
     @property
     def is_cancelled(self) -> bool:
@@ -243,8 +263,10 @@ class Checkin(db.Model):
     __table_args__ = (
         enum_check("route", Route),
         enum_check("reason", Reason, nullable=True),
+        enum_check("step", Step),
         CheckConstraint("is_success = (reason IS NULL)", name="success_or_reason"),
-        CheckConstraint("NOT is_success OR (meeting_id IS NOT NULL AND resident_id IS NOT NULL)", name="success_has_who"),
+        CheckConstraint("NOT is_success OR ((meeting_id IS NOT NULL OR activity_id IS NOT NULL) AND resident_id IS NOT NULL)",
+                        name="success_has_who"),
         # One standing success per resident per meeting, held by the database rather than a read-then-insert.
         # `round` counts earlier successes that staff undid, so an undone resident can be checked in again.
         Index("uq_checkins_one_success", "meeting_id", "resident_id", "round", unique=True,
@@ -252,12 +274,19 @@ class Checkin(db.Model):
         # A device's nonce is answered once; a replay gets the stored answer.
         Index("uq_checkins_nonce", "actor_id", "nonce", unique=True,
               sqlite_where=text("nonce IS NOT NULL"), postgresql_where=text("nonce IS NOT NULL")),
+        # The same for an activity (volunteering), one standing success per step: one check-in, one check-out.
+        Index("uq_checkins_one_activity_success", "activity_id", "resident_id", "round", "step", unique=True,
+              sqlite_where=text("is_success"), postgresql_where=text("is_success")),
         Index("ix_checkins_meeting", "meeting_id", "id"),
+        Index("ix_checkins_activity", "activity_id", "id"),
         Index("ix_checkins_resident", "resident_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    # A volunteer activity (a higher domain's table, named by string: this package never imports it).
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    step: Mapped[str] = mapped_column(String(8), default=Step.IN.value)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))  # None: not logged in, unknown code
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))  # who did it: staff, or the resident
@@ -279,6 +308,7 @@ class Checkin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting | None] = relationship(foreign_keys=[meeting_id])
+    activity = relationship("Activity", foreign_keys=[activity_id])
     venue: Mapped[Venue | None] = relationship(foreign_keys=[venue_id])
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
     actor: Mapped[Resident | None] = relationship(foreign_keys=[actor_id])
@@ -288,6 +318,15 @@ class Checkin(db.Model):
     @property
     def ok(self) -> bool:
         return self.is_success
+
+    @property
+    def target(self):
+        """What was checked into (a `Checkable`): the meeting, or the activity."""
+        return self.meeting if self.meeting_id is not None else self.activity
+
+    @property
+    def is_checkout(self) -> bool:
+        return self.step == Step.OUT
 
     def __repr__(self) -> str:
         return f"<Checkin {self.id} m{self.meeting_id} r{self.resident_id} {self.reason or 'ok'}>"
@@ -317,7 +356,8 @@ class CheckinTicket(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))  # or a volunteer activity
     route: Mapped[str] = mapped_column(String(16))
     slot: Mapped[int | None] = mapped_column(Integer)  # the kiosk slot that was read, if any
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -325,7 +365,12 @@ class CheckinTicket(db.Model):
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))  # set when used
 
     venue: Mapped[Venue] = relationship()
-    meeting: Mapped[Meeting] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    activity = relationship("Activity")
+
+    @property
+    def target(self):
+        return self.meeting if self.meeting_id is not None else self.activity
 
 
 class Vote(db.Model):

@@ -44,11 +44,13 @@ def check_checkins(report: Report) -> None:
         if award_id is not None and (reversal_id is None or reverses_id != award_id):
             report.problems.append(Problem("checkin_undo_unreversed", f"undone check-in {checkin_id} kept its points"))
 
+    # Per thing checked into (meeting or activity) and step: a check-in and its check-out are one of each.
     standing = (
-        select(Checkin.meeting_id, Checkin.resident_id, func.count(Checkin.id))
+        select(Checkin.meeting_id, Checkin.activity_id, Checkin.step, Checkin.resident_id, func.count(Checkin.id))
         .outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
         .where(Checkin.is_success, CheckinUndo.id.is_(None))
-        .group_by(Checkin.meeting_id, Checkin.resident_id).having(func.count(Checkin.id) > 1)
+        .group_by(Checkin.meeting_id, Checkin.activity_id, Checkin.step, Checkin.resident_id).having(func.count(Checkin.id) > 1)
     )
-    for meeting_id, resident_id, count in db.session.execute(standing):
-        report.problems.append(Problem("checkin_duplicate", f"resident {resident_id} has {count} standing check-ins at meeting {meeting_id}"))
+    for meeting_id, activity_id, step, resident_id, count in db.session.execute(standing):
+        where = f"meeting {meeting_id}" if meeting_id is not None else f"activity {activity_id}"
+        report.problems.append(Problem("checkin_duplicate", f"resident {resident_id} has {count} standing {step} rows at {where}"))

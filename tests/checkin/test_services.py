@@ -662,12 +662,15 @@ class StandIn:
     """Not a meeting: only what `Checkable` lists, borrowed from one (an activity will bring its own)."""
 
     checkin_column = "meeting_id"
-    is_cancelled = is_closed = requires_rotating_code = False
+    is_cancelled = is_closed = requires_rotating_code = has_checkout = False
+    awards_on_checkin = True
 
     def __init__(self, meeting) -> None:
         self.id, self.community_id, self.venue_id = meeting.id, meeting.community_id, meeting.venue_id
         self.community, self.venue = meeting.community, meeting.venue
         self.opens_at, self.closes_at = meeting.opens_at, meeting.closes_at
+        self.checkout_closes_at, self.secret, self.kiosk_token = meeting.closes_at, meeting.secret, meeting.kiosk_token
+        self.kiosk_ref = str(meeting.id)
         self.checkin_key, self.earning_action, self.earning_points = f"checkin:stand-in:{meeting.id}", meeting.earning_action, 3
         self.memo = "stand-in"
         self.welcome: set[int] = set()

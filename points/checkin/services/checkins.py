@@ -8,6 +8,11 @@ after the meeting thus still answers "已签到 14:03" rather than "check-in clo
 
 One standing success per resident and meeting is held by a partial unique index, not by the read before the
 insert: two scans racing both read "not yet", one insert wins, the other turns into `already_checked_in`.
+
+Check-out (`Step.OUT`) is the second step for things with `has_checkout` (a volunteer activity): the same
+routes, checks and log, with its own refusals (`not_checked_in`, `already_checked_out`) and its own unique index;
+a success announces `checked_out`, and the domain that owns the thing counts the time. A resident's own scan
+of a venue where they are checked in, at least `CHECKIN_CHECKOUT_AFTER_MINUTES` later, is a check-out.
 """
 from __future__ import annotations
 
@@ -28,14 +33,15 @@ from ...errors import NotAllowed
 from ...ledger import services as ledger
 from .. import codes
 from ..checkable import Checkable
-from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Meeting, Reason, Route, Venue
-from .lookup import checkins_of, meeting_at, standing_checkin
+from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Reason, Route, Step, Venue
+from .lookup import checkable, checkable_at, checkins_of, standing_checkin
 
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
     "CHECKIN_STAFF_RATE_LIMIT": "600/minute",  # a staff member or scanner device at a busy desk
     "CHECKIN_SCAN_RATE_LIMIT": "60/minute",  # scans before login, per client address
     "CHECKIN_TICKET_MINUTES": 10,  # how long a validated scan waits for the resident to log in
+    "CHECKIN_CHECKOUT_AFTER_MINUTES": 10,  # a second scan sooner than this is a repeat, not a check-out
 }
 
 
@@ -44,7 +50,8 @@ class CheckinRequest:
     """Who asks, how, and with what. Residents (routes poster/kiosk) are the `actor` and give the kiosk `code`
     they scanned, or the `ticket` that carried their scan through login; staff (scanner/search/api) give the
     resident's member `code` or the `resident` they found. A repeated `nonce` from the same actor returns the
-    first answer and writes nothing."""
+    first answer and writes nothing. `step` is IN or OUT; None lets a resident's own scan decide (a check-out
+    when they are checked in to a thing with `has_checkout`), and means IN for staff."""
 
     route: Route
     actor: Resident | None
@@ -55,6 +62,7 @@ class CheckinRequest:
     client: str = ""  # the client address, for the rate limit before login
     nonce: str | None = None
     now: datetime | None = None
+    step: Step | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ class _Attempt:
     nonce: str | None = None
     scanned_at: datetime | None = None
     round: int = 0  # earlier successes of this resident at this meeting, all undone
+    step: Step | None = None
+    checked_in: Checkin | None = None  # for a check-out: the check-in it closes
 
     @property
     def at(self) -> datetime:
@@ -154,7 +164,7 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
     attempt = _Attempt(
         route=route, actor=actor, now=request.now or utcnow(), venue=venue, meeting=meeting,
         resident=actor if route in SELF_ROUTES else request.resident, code=(request.code or "")[:64],
-        device=(request.device or "")[:200], nonce=nonce,
+        device=(request.device or "")[:200], nonce=nonce, step=Step(request.step) if request.step else None,
     )
     if actor is None:
         raise NotAllowed()  # a scan before login goes through `issue_ticket`
@@ -170,7 +180,11 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
             attempt.meeting = _meeting_from_scan(attempt)
         _check_meeting(attempt.meeting)
         _check_eligible(attempt)
-        _check_not_already(attempt)
+        _choose_step(attempt)
+        if attempt.step == Step.OUT:
+            _check_checked_in(attempt)
+        else:
+            _check_not_already(attempt)
         _check_window(attempt)
     except Refused as refused:
         return _log_refusal(attempt, refused, ticket)
@@ -194,7 +208,7 @@ def issue_ticket(venue: Venue | None, *, code: str = "", device: str = "", clien
     assert venue is not None and attempt.meeting is not None
     kiosk = codes.parse_kiosk_code(code) if code else None
     ticket = CheckinTicket(
-        token=codes.new_token() + codes.new_token(), venue_id=venue.id, meeting_id=attempt.meeting.id,
+        token=codes.new_token() + codes.new_token(), venue_id=venue.id, **{attempt.meeting.checkin_column: attempt.meeting.id},
         route=attempt.route.value, slot=kiosk.slot if kiosk else None, scanned_at=attempt.now,
         expires_at=attempt.now + timedelta(minutes=int(setting("CHECKIN_TICKET_MINUTES"))),
     )
@@ -216,7 +230,7 @@ def _rate_limit(attempt: _Attempt, client: str) -> None:
 def _resolve_ticket(attempt: _Attempt, ticket: CheckinTicket) -> None:
     attempt.route = Route(ticket.route)
     attempt.venue = ticket.venue
-    attempt.meeting = ticket.meeting
+    attempt.meeting = ticket.target
     attempt.scanned_at = ticket.scanned_at
     if attempt.now >= ticket.expires_at:
         raise Refused(Reason.EXPIRED_CODE, "ticket")
@@ -240,13 +254,13 @@ def _meeting_from_scan(attempt: _Attempt) -> Checkable:
     if venue is None or not venue.is_active:
         raise Refused(Reason.INVALID, "unknown_venue")
     if not attempt.code:
-        meeting = meeting_at(venue, attempt.at)
+        meeting = checkable_at(venue, attempt.at)
         if meeting is None:
             raise Refused(Reason.NO_MEETING, "none")
         attempt.meeting = meeting
         return meeting
     kiosk = codes.parse_kiosk_code(attempt.code)
-    meeting = db.session.get(Meeting, kiosk.meeting_id) if kiosk else None
+    meeting = checkable(kiosk.kind, kiosk.meeting_id) if kiosk else None
     if kiosk is None or meeting is None or meeting.venue_id != venue.id:
         raise Refused(Reason.INVALID, "bad_code")
     attempt.meeting = meeting
@@ -279,11 +293,41 @@ def _check_eligible(attempt: _Attempt) -> None:
         raise Refused(Reason.NOT_ELIGIBLE, detail)
 
 
+def _choose_step(attempt: _Attempt) -> None:
+    """IN unless asked for OUT; a resident's own scan of a thing they are checked in to (long enough) is OUT."""
+    target = attempt.meeting
+    assert target is not None and attempt.resident is not None
+    if attempt.step is not None:
+        if attempt.step == Step.OUT and not target.has_checkout:
+            raise Refused(Reason.INVALID, "no_checkout")
+        return
+    attempt.step = Step.IN
+    if target.has_checkout and not attempt.by_staff:
+        standing = standing_checkin(target, attempt.resident)
+        later = timedelta(minutes=int(setting("CHECKIN_CHECKOUT_AFTER_MINUTES")))
+        if standing is not None and attempt.at - standing.created_at >= later:
+            attempt.step = Step.OUT
+
+
+def _check_checked_in(attempt: _Attempt) -> None:
+    """A check-out needs a standing check-in and no check-out of it yet."""
+    target, resident = attempt.meeting, attempt.resident
+    assert target is not None and resident is not None
+    standing = standing_checkin(target, resident)
+    if standing is None:
+        raise Refused(Reason.NOT_CHECKED_IN)
+    out = standing_checkin(target, resident, step=Step.OUT)
+    if out is not None and out.round == standing.round:
+        raise Refused(Reason.ALREADY_CHECKED_OUT, original=out)
+    attempt.checked_in, attempt.round = standing, standing.round
+
+
 def _check_not_already(attempt: _Attempt) -> None:
     """Refuse a second standing success; otherwise note how many earlier ones were undone (the next round)."""
     rows = db.session.execute(
         select(Checkin, CheckinUndo.id).outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
-        .where(checkins_of(attempt.meeting), Checkin.resident_id == attempt.resident.id, Checkin.is_success)  # type: ignore[arg-type, union-attr]
+        .where(checkins_of(attempt.meeting), Checkin.resident_id == attempt.resident.id, Checkin.is_success,  # type: ignore[arg-type, union-attr]
+               Checkin.step == Step.IN.value)
         .order_by(Checkin.id.desc())
     ).all()
     for checkin, undo_id in rows:
@@ -299,7 +343,7 @@ def _check_window(attempt: _Attempt) -> None:
         raise Refused(Reason.OUTSIDE_WINDOW, "closed")
     if attempt.at < meeting.opens_at:
         raise Refused(Reason.OUTSIDE_WINDOW, "too_early")
-    if attempt.at >= meeting.closes_at:
+    if attempt.at >= (meeting.checkout_closes_at if attempt.step == Step.OUT else meeting.closes_at):
         raise Refused(Reason.OUTSIDE_WINDOW, "too_late")
     if attempt.route == Route.POSTER and meeting.requires_rotating_code:
         raise Refused(Reason.INVALID, "rotating_required")
@@ -313,7 +357,7 @@ def _row(attempt: _Attempt, **values: object) -> Checkin:
         resident_id=attempt.resident.id if attempt.resident else None,
         actor_id=attempt.actor.id if attempt.actor else None, route=attempt.route.value, code=attempt.code,
         device=attempt.device, nonce=attempt.nonce if attempt.actor else None,
-        scanned_at=attempt.scanned_at, created_at=attempt.now, **values,
+        scanned_at=attempt.scanned_at, created_at=attempt.now, step=(attempt.step or Step.IN).value, **values,
     )
 
 
@@ -359,6 +403,20 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     row = _row(attempt, is_success=True, round=undone)
     if not _insert(row):
         return _lost_race(attempt, ticket)
+    if attempt.step == Step.OUT:
+        if ticket is not None:
+            ticket.checkin_id = row.id
+        db.session.flush()
+        events.checked_out.send("checkin", checkout=row, checkin=attempt.checked_in, target=meeting, resident=resident,
+                                actor=attempt.actor, now=attempt.now)
+        return CheckinOutcome(row)
+    if not meeting.awards_on_checkin:
+        if ticket is not None:
+            ticket.checkin_id = row.id
+        db.session.flush()
+        events.checked_in.send("checkin", checkin=row, meeting=meeting, resident=resident, transaction=None,
+                               actor=attempt.actor, now=attempt.now)
+        return CheckinOutcome(row)
     key = f"{meeting.checkin_key}:resident:{resident.id}"
     if undone:
         key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
@@ -383,10 +441,12 @@ def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcom
         replay = _by_nonce(attempt.actor, attempt.nonce)
         if replay is not None:
             return CheckinOutcome(replay, replayed=True)
-    standing = standing_checkin(attempt.meeting, attempt.resident) if attempt.meeting and attempt.resident else None
+    step = attempt.step or Step.IN
+    standing = standing_checkin(attempt.meeting, attempt.resident, step=step) if attempt.meeting and attempt.resident else None
     if standing is None:
         raise RuntimeError("check-in lost a race but no winner is visible")
-    return _log_refusal(attempt, Refused(Reason.ALREADY_CHECKED_IN, original=standing), ticket)
+    reason = Reason.ALREADY_CHECKED_OUT if step == Step.OUT else Reason.ALREADY_CHECKED_IN
+    return _log_refusal(attempt, Refused(reason, original=standing), ticket)
 
 
 def _by_nonce(actor: Resident, nonce: str) -> Checkin | None:

@@ -1,4 +1,6 @@
-"""What the kiosk at the venue shows now: the rotating code of this slot, the window's state, the live count."""
+"""What the kiosk at the venue shows now: the rotating code of this slot, the window's state, the live count.
+Any `Checkable` has a kiosk: a meeting, or a thing of a registered kind (a volunteer activity), found by its
+kiosk address through `checkable_by_kiosk_token`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +8,7 @@ from datetime import datetime
 
 from ...db import utcnow
 from .. import codes
-from ..models import Meeting
+from ..checkable import Checkable
 from .meetings import attendance_count
 
 
@@ -22,12 +24,12 @@ class KioskState:
     opens_at: datetime
 
 
-def kiosk_state(meeting: Meeting, *, now: datetime | None = None) -> KioskState:
+def kiosk_state(meeting: Checkable, *, now: datetime | None = None) -> KioskState:
     now = now or utcnow()
     slot = codes.slot_at(now)
     if meeting.is_cancelled:
         state, why_over = "over", "cancelled"
-    elif meeting.is_closed or now >= meeting.closes_at:
+    elif meeting.is_closed or now >= max(meeting.closes_at, meeting.checkout_closes_at):
         state, why_over = "over", "closed"
     elif now < meeting.opens_at:
         state, why_over = "before", ""
@@ -35,6 +37,6 @@ def kiosk_state(meeting: Meeting, *, now: datetime | None = None) -> KioskState:
         state, why_over = "open", ""
     return KioskState(
         state=state, why_over=why_over, slot=slot,
-        code=codes.kiosk_code(meeting.id, meeting.secret, slot) if state == "open" else "",
+        code=codes.kiosk_code(meeting.kiosk_ref, meeting.secret, slot) if state == "open" else "",
         count=attendance_count(meeting), seconds_left=codes.seconds_left_in_slot(now), now=now, opens_at=meeting.opens_at,
     )

@@ -8,22 +8,59 @@ from sqlalchemy import ColumnElement, exists, select
 from ... import clock
 from ...accounts.models import Resident
 from ...db import db
+from ...domains import registry
 from ..checkable import Checkable
-from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Venue
+from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Step, Venue
 
 def checkins_of(target: Checkable) -> ColumnElement[bool]:
     """The log rows about this meeting (or other checkable thing): it names its own column of the log."""
     return getattr(Checkin, target.checkin_column) == target.id
 
 
-def standing_checkin(target: Checkable, resident: Resident) -> Checkin | None:
-    """The resident's success at this meeting (or other checkable thing) that no undo cancelled."""
+def standing_checkin(target: Checkable, resident: Resident, *, step: Step = Step.IN) -> Checkin | None:
+    """The resident's success at this meeting (or other checkable thing) that no undo cancelled; with
+    `step=Step.OUT`, the check-out."""
     return db.session.scalar(
         select(Checkin).where(
-            checkins_of(target), Checkin.resident_id == resident.id, Checkin.is_success,
+            checkins_of(target), Checkin.resident_id == resident.id, Checkin.is_success, Checkin.step == step.value,
             ~exists().where(CheckinUndo.checkin_id == Checkin.id),
         ).order_by(Checkin.id.desc()).limit(1)
     )
+
+
+def checkable_at(venue: Venue, moment: datetime) -> Checkable | None:
+    """What a scan of this venue at `moment` is about: a meeting or a thing of a registered kind whose window is
+    open (nearest start if several are), else `meeting_at`'s answer for a meeting that is not open."""
+    found: list[Checkable] = []
+    for kind in registry().checkable_kinds.values():
+        found.extend(kind.open_at(venue, moment))
+    meeting = meeting_at(venue, moment)
+    if meeting is not None and meeting.window_contains(moment):
+        found.append(meeting)
+    if found:
+        return min(found, key=lambda t: abs((t.opens_at - moment).total_seconds()))
+    return meeting
+
+
+def checkable(kind: str, ident: int) -> Checkable | None:
+    """A thing named by a kiosk code: a meeting ("" kind), or one of a registered kind."""
+    if not kind:
+        return db.session.get(Meeting, ident)
+    found = registry().checkable_kinds.get(kind)
+    return found.get(ident) if found is not None else None
+
+
+def checkable_by_kiosk_token(token: str) -> Checkable | None:
+    if not token:
+        return None
+    meeting = db.session.scalar(select(Meeting).where(Meeting.kiosk_token == token))
+    if meeting is not None:
+        return meeting
+    for kind in registry().checkable_kinds.values():
+        found = kind.by_kiosk_token(token)
+        if found is not None:
+            return found
+    return None
 
 
 def is_invited(meeting: Meeting, resident: Resident) -> bool:

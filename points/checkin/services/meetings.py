@@ -24,11 +24,14 @@ from ..models import (
     MeetingInvitee,
     MeetingStatus,
     SecurityMode,
+    Step,
     Venue,
     VenueKind,
     Vote,
 )
+from ..checkable import Checkable
 from .errors import MeetingError, VenueError
+from .lookup import checkins_of
 from .votes import tally
 
 MAX_WINDOW_MINUTES = 240
@@ -285,9 +288,11 @@ def _standing():
     return ~exists().where(CheckinUndo.checkin_id == Checkin.id)
 
 
-def attendance_count(meeting: Meeting) -> int:
+def attendance_count(meeting: Checkable) -> int:
+    """Standing check-ins at a meeting (or any checkable thing); check-outs are not counted."""
     return db.session.scalar(
-        select(func.count(Checkin.id)).where(Checkin.meeting_id == meeting.id, Checkin.is_success, _standing())
+        select(func.count(Checkin.id)).where(
+            checkins_of(meeting), Checkin.is_success, Checkin.step == Step.IN.value, _standing())
     ) or 0
 
 

@@ -34,7 +34,8 @@ def poster_url(venue: Venue) -> str:
     return public_url("checkin.venue", token=venue.poster_token)
 
 
-def kiosk_url(meeting: Meeting, code: str) -> str:
+def kiosk_url(meeting, code: str) -> str:
+    """The address a kiosk's QR carries: the venue's poster address with the rotating code (any `Checkable`)."""
     return public_url("checkin.venue", token=meeting.venue.poster_token, k=code)
 
 

@@ -77,6 +77,7 @@ def result(checkin_id: int):
         "checkin/result.html", row=row, headline=headline(row), message=subline(row),
         balance=balance_of(current_user) if row.resident_id == current_user.id else None,
         open_votes=_open_votes(row.meeting) if row.meeting and row.is_success else [],
+        target=row.target,
     )
 
 
@@ -136,14 +137,15 @@ def ballot(meeting_id: int, vote_id: int):
 # ------------------------------------------------------------------ the kiosk at the venue
 
 
-def _kiosk_meeting(token: str) -> Meeting:
-    meeting = services.meeting_by_kiosk_token(token)
+def _kiosk_meeting(token: str):
+    """The meeting, or other checkable thing (a volunteer activity), whose kiosk this is."""
+    meeting = services.checkable_by_kiosk_token(token)
     if meeting is None:
         abort(404)
     return meeting
 
 
-def _kiosk_json(meeting: Meeting, *, have: int | None = None) -> dict:
+def _kiosk_json(meeting, *, have: int | None = None) -> dict:
     """What the kiosk shows now, in words. The QR is sent only when the slot changed since the kiosk's last one."""
     now = services.kiosk_state(meeting)
     if now.why_over == "cancelled":
