@@ -12,13 +12,13 @@ from points.accounts.models import Role
 from points.accounts.permissions import SYSTEM
 from points.checkin.earning import MEETING_ATTENDED
 from points.db import db
-from points.domains import registry
 from points.ledger import services as ledger
 from points.ledger.models import Account, AccountKind, Posting, Transaction
 from points.units.models import Level
 from points.units.services import create_unit
 
 from ..helpers import login
+from ..helpers import provide_figure
 
 AT = datetime(2026, 11, 10, 2, 0, tzinfo=timezone.utc)
 
@@ -48,7 +48,7 @@ def test_figures_equal_the_ledger_and_staff_see_only_their_community(client, mak
         ledger.award_manually(resident, 7 + i, staff=make.staff(community), reason="补录", key=f"x{i}")
     held = ledger.hold(resident, 3, key="h", cause=("redemption", 1))
     ledger.settle(held, actor=SYSTEM)
-    registry(app).figure("volunteer_hours_pending", lambda ids, s, e: {a.id: 4.5}, by="community", label="待确认志愿时长")
+    provide_figure(app, "volunteer_hours_pending", lambda ids, s, e: {a.id: 4.5}, by="community", label="待确认志愿时长")
 
     login(client, staff_a)
     page = client.get("/staff/dashboard?period=month&at=2026-11").get_data(as_text=True)

@@ -11,9 +11,10 @@ from points.ledger import services as ledger
 from points.ledger.earning import EarningAction
 from points.standing.badges import BADGES, badges_of, catch_up
 from points.standing.models import EarnedBadge
+from points.volunteering.earning import VOLUNTEER_HOUR
 
 from ..factories import Factory
-from ..helpers import race
+from ..helpers import provide_figure, race
 
 SUGGESTION_SUBMITTED = EarningAction("suggestion_submitted", 2, label="Suggestion", short_label="Suggestion")
 
@@ -74,10 +75,8 @@ def test_catch_up_grants_what_awards_did_not_and_is_idempotent(app, make):
 def test_volunteer_hour_badges_read_the_provided_figure(app, make):
     resident = make.resident()
     hours = {resident.id: 12.0}
-    registry(app).figure("volunteer_hours", lambda ids, start, end: hours, by="resident", label="Volunteer hours")
-    volunteer_hour = EarningAction("volunteer_hour", 10, label="Volunteering", short_label="Volunteering")
-    registry(app).earning_action(volunteer_hour)
-    ledger.award(resident, volunteer_hour, key="v1", cause=("volunteering", 1))
+    provide_figure(app, "volunteer_hours", lambda ids, start, end: hours, by="resident", label="Volunteer hours")
+    ledger.award(resident, VOLUNTEER_HOUR, key="v1", cause=("volunteering", 1))  # volunteering's declared action
     assert _badges(resident) == ["volunteer_10"]
     hours[resident.id] = 55
     assert catch_up() == 1

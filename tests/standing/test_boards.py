@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from points.domains import registry
 from points.ledger import services as ledger
 from points.standing.boards import mask, set_public_choice
 
 from ..helpers import login
+from ..helpers import provide_figure
 
 NOV_1_SHANGHAI = datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc)  # midnight, 1 November, in Shanghai
 
@@ -43,7 +43,7 @@ def test_the_month_is_the_local_month_and_names_are_masked(client, make, clock):
 
 def test_showing_the_name_and_opting_out(client, make, clock, app):
     community, wang, li, zhao = _world(make, clock)
-    registry(app).figure("volunteer_hours", lambda ids, s, e: {wang.id: 3.0, zhao.id: 5.0}, by="resident", label="Hours")
+    provide_figure(app, "volunteer_hours", lambda ids, s, e: {wang.id: 3.0, zhao.id: 5.0}, by="resident", label="Hours")
     set_public_choice(zhao, show_name=True, hidden=False)
     page = client.get(f"/honour/{community.id}?period=year&at=2026").get_data(as_text=True)
     assert "赵大宝" in page

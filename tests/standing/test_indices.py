@@ -8,11 +8,11 @@ import pytest
 
 from points.checkin.earning import MEETING_ATTENDED
 from points.db import db
-from points.domains import registry
 from points.ledger import services as ledger
 from points.standing import indices
 from points.standing.boards import parse_period
 from points.standing.indices import InvalidWeight, fortress_scores, pioneer_scores, set_weights
+from ..helpers import provide_figure
 
 AT = datetime(2026, 11, 10, 2, 0, tzinfo=timezone.utc)
 
@@ -32,9 +32,9 @@ def world(app, make, clock):
     by_community = {"matters_total": 10, "matters_concluded": 8, "matters_on_time": 4, "matter_rating_avg": 4.0,
                     "volunteer_hours": 3}
     for name, values in by_resident.items():
-        registry(app).figure(name, lambda ids, s, e, v=values: v, by="resident", label=name)
+        provide_figure(app, name, lambda ids, s, e, v=values: v, by="resident", label=name)
     for name, value in by_community.items():
-        registry(app).figure(name, lambda ids, s, e, v=value: {community.id: v}, by="community", label=name)
+        provide_figure(app, name, lambda ids, s, e, v=value: {community.id: v}, by="community", label=name)
     return community, party
 
 
