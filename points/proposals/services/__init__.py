@@ -11,7 +11,7 @@ from .settings import (
 )
 from .workflow import (
     accept_proposal, affected_units, answer_objection, archive_proposal, assign_owner, award_outcome, claim_task,
-    close_notice, confirm_completion, dispute_completion, mark_done, may_rate, may_screen, meetings_of,
+    close_notice, confirm_completion, dispute_completion, mark_done, may_rate, may_screen, meetings_of, publish_decision,
     merge_proposal, post_update, proposers_of, raise_objection, rate_proposal, rating_summary, record_decision,
     reject_proposal, schedule_deliberation, settle_due, submit_proposal, unanswered_objections, votes_for,
 )
@@ -25,7 +25,7 @@ __all__ = [
     "settings_for",
     "accept_proposal", "affected_units", "answer_objection", "archive_proposal", "assign_owner", "award_outcome",
     "claim_task", "close_notice", "confirm_completion", "dispute_completion", "mark_done", "may_rate", "may_screen",
-    "meetings_of", "merge_proposal", "post_update", "proposers_of", "raise_objection", "rate_proposal",
+    "meetings_of", "merge_proposal", "post_update", "publish_decision", "proposers_of", "raise_objection", "rate_proposal",
     "rating_summary", "record_decision", "reject_proposal", "schedule_deliberation", "settle_due", "submit_proposal",
     "unanswered_objections", "votes_for",
 ]
