@@ -22,21 +22,23 @@ from ..factories import PASSWORD
 # 10:00 on Monday 30 November 2026 in Shanghai.
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
 _tokens = itertools.count(1)
+_scenes = itertools.count(1)
 
 
 class Scene:
     def __init__(self, make) -> None:
         self.make = make
-        self.community = make.community("幸福社区")
+        n = next(_scenes)  # several scenes in one database (property tests) need names of their own
+        self.community = make.community(f"幸福社区{n}")
         self.staff = make.staff(self.community, name="社工小李")
         self.proposer = make.resident(self.community, name="王芳")
         self.neighbours = [make.resident(self.community) for _ in range(3)]
         compound = create_unit("二号院", Level.COMPOUND, parent=self.community)
         building = create_unit("5号楼", Level.BUILDING, parent=compound)
-        self.elsewhere = accounts.register_resident(name="赵六", phone="13700000001", password=PASSWORD, unit=building)
+        self.elsewhere = accounts.register_resident(name="赵六", phone=f"137{n:08d}", password=PASSWORD, unit=building)
         self.council = make.resident(self.community, name="议事会张")
         accounts.grant_role(self.council, Role.COUNCIL, self.community, admin=SYSTEM)
-        self.other = make.community("别的社区")
+        self.other = make.community(f"别的社区{n}")
         self.other_staff = make.staff(self.other, name="别的社工")
         self._slots = itertools.count()
         self.venue = checkin.create_venue(staff=self.staff, unit=self.community, name="议事厅", kind=VenueKind.HALL)
