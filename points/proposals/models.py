@@ -258,6 +258,10 @@ class Proposal(db.Model):
         return self.photos.split()
 
     @property
+    def owner_kind_label(self) -> str:
+        return OwnerKind(self.owner_kind).label if self.owner_kind else ""
+
+    @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATES
 

@@ -37,7 +37,9 @@ def settings_for(community_id: int) -> ProposalSettings:
 
 @transaction
 def save_settings(community: Unit, *, staff: Resident, screening_days: int, objection_days: int, rating_days: int,
-                  threshold_percent: int, now: datetime | None = None) -> ProposalSettings:
+                  threshold_percent: int, categories: list[str] | None = None, negative_items: list[str] | None = None,
+                  now: datetime | None = None) -> ProposalSettings:
+    """Periods and threshold, and (when given) both lists, in one go."""
     require(staff, Role.STAFF, community)
     for field, value, low, high in (("screening_days", screening_days, 1, 60), ("objection_days", objection_days, 1, 60),
                                     ("rating_days", rating_days, 1, 90), ("threshold_percent", threshold_percent, 0, 99)):
@@ -48,6 +50,8 @@ def save_settings(community: Unit, *, staff: Resident, screening_days: int, obje
     row.threshold_percent, row.updated_at, row.updated_by_id = threshold_percent, now or utcnow(), staff.id
     db.session.add(row)
     db.session.flush()
+    if categories is not None and negative_items is not None:
+        save_lists(community, staff=staff, categories=categories, negative_items=negative_items)
     return row
 
 

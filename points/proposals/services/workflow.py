@@ -85,7 +85,7 @@ def submit_proposal(
     files = [f for f in (photo_files or []) if f]
     if len(files) > MAX_PHOTOS:
         raise InvalidInput(_l("Up to %(n)d photos.", n=MAX_PHOTOS), code="too_many_photos", field="photos")
-    tokens = [photos.store(data, PROPOSAL_PHOTOS) for data in files]  # InvalidPhoto names the field
+    tokens = _store_photos(files)
     settings = settings_for(resident.community_id)
     proposal = Proposal(
         community_id=resident.community_id, unit_id=unit.id, proposer_id=resident.id, entered_by_id=actor.id,
@@ -411,7 +411,7 @@ def post_update(proposal: Proposal, *, author: Resident, text: str, photo_files:
     if len(files) > MAX_PHOTOS:
         raise InvalidInput(_l("Up to %(n)d photos.", n=MAX_PHOTOS), code="too_many_photos", field="photos")
     update = ProgressUpdate(proposal_id=proposal.id, author_id=author.id, text=text, created_at=now,
-                            photos=" ".join(photos.store(data, PROPOSAL_PHOTOS) for data in files))
+                            photos=" ".join(_store_photos(files)))
     db.session.add(update)
     db.session.flush()
     events.proposal_progress.send("proposals", proposal=proposal, update=update, actor=author, now=now)
@@ -593,6 +593,15 @@ def _record(proposal: Proposal, current: ProposalState | None, target: ProposalS
     signal = events.proposal_disputed if (current, target) == DISPUTE else MOVE_EVENTS[target]
     signal.send("proposals", proposal=proposal, transition=row, actor=actor, now=now)
     return row
+
+
+def _store_photos(files: list[bytes]) -> list[str]:
+    """Check, re-encode and store each photo; a refusal names the form's `photos` field."""
+    try:
+        return [photos.store(data, PROPOSAL_PHOTOS) for data in files]
+    except photos.InvalidPhoto as error:
+        error.details["field"] = "photos"
+        raise
 
 
 def _resident_or_none(actor: Actor) -> Resident | None:
