@@ -329,6 +329,11 @@ class Objection(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship(foreign_keys=[resident_id])
+    proposal: Mapped[Proposal] = relationship()
+
+    @property
+    def community(self) -> Unit:
+        return self.proposal.community
 
 
 class ProgressUpdate(db.Model):

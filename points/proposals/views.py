@@ -78,6 +78,15 @@ def visible(proposal_id: int) -> Proposal:
     return proposal
 
 
+def of_my_community(proposal_id: int) -> Proposal:
+    """A case a resident acts on (follow, object, rate, confirm, claim): one they see, of their own community.
+    Another community's case is a 404 to them, public or not."""
+    proposal = visible(proposal_id)
+    if current_user.community_id != proposal.community_id:
+        abort(404)
+    return proposal
+
+
 def screenable(proposal_id: int) -> Proposal:
     """A case the user screens: staff or council of its community (others: 404, or 403 if they live there)."""
     if not current_user.is_authenticated:
@@ -170,7 +179,7 @@ def case(proposal_id: int):
 @bp.post("/<int:proposal_id>/follow")
 @login_required
 def follow(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     wanted = request.form.get("follow") != "0"
@@ -182,7 +191,7 @@ def follow(proposal_id: int):
 @bp.post("/<int:proposal_id>/object")
 @login_required
 def object_(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason."), "error")
@@ -194,7 +203,7 @@ def object_(proposal_id: int):
 @bp.post("/<int:proposal_id>/rate")
 @login_required
 def rate(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     form = RateForm()
     if not form.validate_on_submit():
         flash(_("Choose 1 to 5 stars."), "error")
@@ -206,7 +215,7 @@ def rate(proposal_id: int):
 @bp.post("/<int:proposal_id>/confirm")
 @login_required
 def confirm(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
@@ -217,7 +226,7 @@ def confirm(proposal_id: int):
 @bp.post("/<int:proposal_id>/dispute")
 @login_required
 def dispute(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason."), "error")
@@ -229,7 +238,7 @@ def dispute(proposal_id: int):
 @bp.post("/<int:proposal_id>/claim")
 @login_required
 def claim(proposal_id: int):
-    proposal = visible(proposal_id)
+    proposal = of_my_community(proposal_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return _run(services.claim_task, proposal, _("You lead this task now."), resident=current_user)

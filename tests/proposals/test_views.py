@@ -175,3 +175,41 @@ def test_staff_enter_a_suggestion_for_a_resident(scene, page):
     assert response.status_code == 302
     proposal = db.session.scalar(select(Proposal))
     assert proposal.proposer_id == scene.proposer.id and proposal.entered_by_id == scene.staff.id
+
+
+ROLES = ("anonymous", "unit_resident", "elsewhere", "council", "staff", "other_staff")
+LOGIN, OK = "login", "ok"
+
+
+def _outcome(response) -> str:
+    if response.status_code in (301, 302, 303) and response.location.split("?")[0].endswith("/login"):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    assert response.status_code < 500
+    return OK
+
+
+@pytest.mark.parametrize("stage, method, path, expected", [
+    # not yet screened: the proposer and the screeners only
+    (S.SUBMITTED, "GET", "/proposals/{id}", (LOGIN, "404", "404", OK, OK, "404")),
+    (S.SUBMITTED, "GET", "/proposals/{id}/file", (LOGIN, "404", "404", OK, OK, "404")),
+    (S.SUBMITTED, "GET", "/proposals/staff/{id}", (LOGIN, "403", "403", "403", OK, "404")),
+    (S.SUBMITTED, "POST", "/proposals/staff/{id}/reject", (LOGIN, "403", "403", OK, OK, "404")),
+    # done: public to all; acting on it is for the community's people; rating for the affected unit (by the service)
+    (S.DONE, "GET", "/proposals/{id}", (OK, OK, OK, OK, OK, OK)),
+    (S.DONE, "POST", "/proposals/{id}/rate", (LOGIN, OK, OK, OK, OK, "404")),
+    (S.DONE, "POST", "/proposals/{id}/follow", (LOGIN, OK, OK, OK, OK, "404")),
+    (S.DONE, "POST", "/proposals/staff/{id}/done", (LOGIN, "403", "403", "403", OK, "404")),
+])
+def test_who_gets_what_on_a_case(scene, page, stage, method, path, expected):
+    proposal, _ = scene.walk(stage)
+    people = dict(unit_resident=scene.neighbours[0], elsewhere=scene.elsewhere, council=scene.council,
+                  staff=scene.staff, other_staff=scene.other_staff)
+    got = []
+    for role in ROLES:
+        page.post("/logout")
+        if role != "anonymous":
+            login(page, people[role])
+        got.append(_outcome(page.open(path.format(id=proposal.id), method=method)))
+    assert tuple(got) == expected

@@ -19,12 +19,12 @@ from .workflow import meetings_of, proposers_of, rating_summary
 PAGE_SIZE = 20
 
 
-def get_proposal(proposal_id: int) -> Proposal | None:
-    return db.session.get(Proposal, proposal_id)
+def get_proposal(proposal_id: int | None) -> Proposal | None:
+    return db.session.get(Proposal, proposal_id) if proposal_id is not None else None
 
 
-def get_objection(objection_id: int) -> Objection | None:
-    return db.session.get(Objection, objection_id)
+def get_objection(objection_id: int | None) -> Objection | None:
+    return db.session.get(Objection, objection_id) if objection_id is not None else None
 
 
 def proposals_of(resident: Resident) -> list[Proposal]:
