@@ -7,10 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ..domains import registry
-    from . import cli, receivers, views  # noqa: F401 - receivers connect at import
+    from . import cli, demo, receivers, views  # noqa: F401 - receivers connect at import
     from .earning import ACTIONS
 
     views.init_app(app)
     app.cli.add_command(cli.proposals)
+    registry(app).demo_loader(demo.load)
     for action in ACTIONS:
         registry(app).earning_action(action)

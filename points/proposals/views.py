@@ -14,7 +14,8 @@ from wtforms import SelectChoice
 
 from .. import clock
 from ..accounts import services as accounts
-from ..accounts.permissions import communities_for, community_or_404, load_or_404, staff_required
+from ..accounts.models import Role
+from ..accounts.permissions import communities_for, community_or_404, has_role, load_or_404, staff_required
 from ..checkin import services as checkin
 from ..domains import registry
 from ..errors import DomainError
@@ -100,6 +101,8 @@ def screenable(proposal_id: int) -> Proposal:
 
 
 def _back(proposal: Proposal, staff: bool = False):
+    """Back to the case: the staff page for staff, the case page for everyone else (council members screen there)."""
+    staff = staff and has_role(current_user, Role.STAFF, proposal.community)
     return redirect(url_for("proposals.staff_case" if staff else "proposals.case", proposal_id=proposal.id))
 
 
