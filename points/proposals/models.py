@@ -95,7 +95,7 @@ STATE_LABELS = {
     S.REJECTED: _l("Not taken up"),
     S.MERGED: _l("Merged into another topic"),
     S.DELIBERATING: _l("In deliberation"),
-    S.DECIDED: _l("Decided"),
+    S.DECIDED: _l("Vote recorded"),
     S.PUBLICISED: _l("Public notice"),
     S.IMPLEMENTING: _l("Being carried out"),
     S.DONE: _l("Done, being rated"),
