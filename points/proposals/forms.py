@@ -30,7 +30,7 @@ class SuggestForm(FlaskForm):
                                                                Length(max=80)])
     description = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=2000)])
     category = SelectField(_l("Category"), coerce=optional_id, validate_choice=False)
-    unit = RadioField(_l("Where"), coerce=optional_id, validate_choice=False)
+    unit = RadioField(_l("Affected area"), coerce=optional_id, validate_choice=False)
     photos = MultipleFileField(_l("Photos (up to 3)"))
     is_anonymous = BooleanField(_l("Hide my name from other residents"))
 
@@ -77,7 +77,7 @@ class AnswerForm(FlaskForm):
 
 class OwnerForm(FlaskForm):
     owner_kind = SelectField(_l("Carried out by"), choices=[SelectChoice(k.value, v) for k, v in OWNER_KIND_LABELS.items()])
-    owner_name = StringField(_l("Name"), validators=[Optional(), Length(max=80)])
+    owner_name = StringField(_l("Name of the owner"), validators=[Optional(), Length(max=80)])
     due_on = DateField(_l("Deadline"), validators=[Optional()])
 
 

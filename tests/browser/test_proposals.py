@@ -90,7 +90,7 @@ def test_a_suggestion_travels_to_the_archive_on_phones(live_app, live_server, ph
     expect(staff.locator("main")).to_contain_text("已采纳为议题。")
     start = points_clock.local() - timedelta(minutes=10)
     staff.get_by_label("开始时间").fill(start.strftime("%Y-%m-%dT%H:%M"))
-    staff.get_by_role("button", name="安排").click()
+    staff.get_by_role("button", name="安排会议").click()
     staff.wait_for_url("**/staff/meetings/*")
     meeting_id = staff.url.rstrip("/").split("/")[-1]
     staff.locator("summary").first.click()
