@@ -43,7 +43,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 # Lowest first: a domain may import the ones before it, never the ones after it.
-DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "volunteering", "standing", "oversight")
+DOMAINS = ("units", "accounts", "ledger", "checkin", "bank", "volunteering", "proposals", "standing", "oversight")
 
 Checker = Callable[[Any], None]  # receives the verify Report and adds problems to it
 DemoLoader = Callable[[dict], None]

@@ -5,7 +5,7 @@ Sending: a service sends right after the write that justifies it, inside its tra
 
     events.points_awarded.send("ledger", transaction=tx, resident=resident, actor=actor, now=now)
 
-The sender is always the name of the sending domain ("accounts", "ledger", "checkin", "bank"); everything else
+The sender is always the name of the sending domain ("accounts", "ledger", "checkin", "bank", "proposals"); everything else
 is a keyword argument: the objects concerned, `actor` (the person who acted, or `permissions.SYSTEM` for the command line and jobs) and
 `now` (the aware UTC moment the service wrote).
 
@@ -80,6 +80,24 @@ volunteer_signed_up = _event("volunteer_signed_up", "volunteering: enrollment, a
 sign_up_cancelled = _event("sign_up_cancelled", "volunteering: enrollment, activity, resident, actor, now")
 service_recorded = _event("service_recorded", "volunteering: record (from a check-out, the close job or staff), activity, resident, actor, now")
 service_confirmed = _event("service_confirmed", "volunteering: record, resident, minutes, points, is_correction, actor, now")
+# proposals: one event per move of a case (payload: proposal, transition, actor, now), and the steps that are not moves
+proposal_submitted = _event("proposal_submitted", "proposals: proposal, transition, actor (the resident or staff for them), now")
+proposal_accepted = _event("proposal_accepted", "proposals: proposal, transition, actor (staff or council), now")
+proposal_rejected = _event("proposal_rejected", "proposals: proposal, transition (note: the reason), actor, now")
+proposal_merged = _event("proposal_merged", "proposals: proposal (merged_into set), transition, actor, now")
+proposal_scheduled = _event("proposal_scheduled", "proposals: proposal, transition (its first meeting), actor, now")
+proposal_decided = _event("proposal_decided", "proposals: proposal (counts, is_passed), transition, actor, now")
+proposal_published = _event("proposal_published", "proposals: proposal (objection_until), transition, actor, now")
+proposal_implementing = _event("proposal_implementing", "proposals: proposal (notice closed, passed), transition, actor, now")
+proposal_done = _event("proposal_done", "proposals: proposal (rating_until), transition, actor, now")
+proposal_disputed = _event("proposal_disputed", "proposals: proposal (back to implementing), transition, actor, now")
+proposal_confirmed = _event("proposal_confirmed", "proposals: proposal (销号), transition, actor (the proposer), now")
+proposal_archived = _event("proposal_archived", "proposals: proposal, transition, actor (SYSTEM for the job), now")
+objection_raised = _event("objection_raised", "proposals: objection, proposal, actor (the resident), now")
+objection_answered = _event("objection_answered", "proposals: objection, proposal, actor (staff), now")
+proposal_owner_set = _event("proposal_owner_set", "proposals: proposal (owner_kind, owner_id: 党员领办 if claimed), actor, now")
+proposal_progress = _event("proposal_progress", "proposals: proposal, update, actor, now")
+proposal_rated = _event("proposal_rated", "proposals: proposal, rating, actor (the resident), now")
 
 ALL: tuple[NamedSignal, ...] = tuple(_events.values())
 

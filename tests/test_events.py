@@ -84,7 +84,7 @@ def boom(sender, **payload):
 def test_every_event_is_documented():
     assert len(events.ALL) >= 18
     for signal in events.ALL:
-        assert signal.__doc__ and signal.__doc__.split(":")[0] in {"accounts", "ledger", "checkin", "bank", "volunteering"}
+        assert signal.__doc__ and signal.__doc__.split(":")[0] in {"accounts", "ledger", "checkin", "bank", "volunteering", "proposals"}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from points.checkin.models import Route, VenueKind
 from points.db import db
 from points.ledger import services as ledger
 from points.volunteering import services as volunteering
+from points.proposals import services as proposals
 
 from .conftest import _make_app
 from .factories import PASSWORD, Factory
@@ -82,6 +83,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "volunteering_staff.confirm": STAFF_PAGE,
     "volunteering_staff.adjust": STAFF_PAGE,
     "volunteering_staff.register_for": STAFF_PAGE,
+    **{f"proposals.staff_{step}": STAFF_PAGE for step in (
+        "case", "accept", "reject", "merge", "schedule", "decide", "publish", "close_notice", "owner", "update", "done",
+        "archive", "answer")},
     # admin pages
     "admin.revoke": ADMIN_PAGE,
     # the rules page checks the role on the community itself: its own staff get a 403, others a 404
@@ -92,6 +96,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "bank.cancel": OWN_THING,
     "checkin.result": {**OWN_THING, "staff": OK},  # the staff member who checked them in sees it too
     "volunteering.certificate": OWN_THING,
+    "proposals.inbox_open": OWN_THING,
     # a community's own pages
     "bank.reward": COMMUNITY_PAGE,
     "bank.request_reward": COMMUNITY_PAGE,
@@ -107,6 +112,16 @@ MATRIX: dict[str, dict[str, str]] = {
     "oversight.heads_csv": PUBLIC,
     "standing.honour": PUBLIC,
     "standing.honour_print": PUBLIC,
+    # a resident acts on a case of their own community (another community's, public or not, is not there)
+    **{f"proposals.{action}": COMMUNITY_PAGE for action in ("follow", "object_", "rate", "confirm", "dispute", "claim")},
+    # public, or public by an unguessable token
+    "bank.photo": {**COMMUNITY_PAGE, "anonymous": HIDDEN},  # the token is not enough: only the community's people
+    "ledger.rules": PUBLIC,
+    # a case past screening is public: its page, notice, file and photos (tests/proposals covers one not yet public)
+    "proposals.case": PUBLIC,
+    "proposals.case_file": PUBLIC,
+    "proposals.notice": PUBLIC,
+    "proposals.photo": PUBLIC,
     "checkin.venue": PUBLIC,  # the poster: logged out it validates the scan (then login), logged in it checks in
     "checkin.kiosk": PUBLIC,
     "checkin.kiosk_poll": PUBLIC,
@@ -161,11 +176,29 @@ class World:
         self.record = volunteering.backfill_record(self.activity, self.resident, staff=self.staff, started_at=START,
                                                    ended_at=START + timedelta(hours=1), note="无手机", now=START)
         self.certificate = volunteering.issue_certificate(self.resident, now=START)
+        self.proposal, self.objection = self._case()
+        self.notification = proposals.inbox_of(self.resident)[0]
         db.session.commit()
+
+    def _case(self):
+        """The resident's suggestion, with a photo, carried through to done; an objection on the way."""
+        at = START + timedelta(days=1)
+        case = proposals.submit_proposal(self.resident, title="楼道灯", token="matrix", photo_files=[_photo()], now=at)
+        proposals.accept_proposal(case, actor=self.staff, now=at)
+        meeting = proposals.schedule_deliberation(case, staff=self.staff, venue=self.venue, title="楼道灯议事",
+                                                  starts_at=at + timedelta(hours=1), ends_at=at + timedelta(hours=2), now=at)
+        vote = checkin.record_show_of_hands(meeting, staff=self.staff, question="换灯？", yes=5, no=1, abstain=0, now=at)
+        proposals.record_decision(case, staff=self.staff, vote=vote, now=at)
+        case = proposals.publish_decision(case, staff=self.staff, now=at)
+        objection = proposals.raise_objection(case, resident=self.resident, reason="太贵", now=at)
+        proposals.answer_objection(objection, staff=self.staff, answer="维修基金出", now=at)
+        proposals.close_notice(case, actor=self.staff, now=case.objection_until)
+        return proposals.mark_done(case, staff=self.staff, now=case.objection_until), objection
 
     def arguments(self, endpoint: str) -> dict[str, object]:
         tokens = {
             "bank.photo": {"token": self.reward.photo, "size": "thumb"},
+            "proposals.photo": {"token": self.proposal.photo_tokens[0], "size": "thumb"},
             "checkin.venue": {"token": self.venue.poster_token},
             "checkin.kiosk": {"token": self.meeting.kiosk_token},
             "checkin.kiosk_poll": {"token": self.meeting.kiosk_token},
@@ -180,6 +213,8 @@ class World:
             meeting_id=self.meeting.id, vote_id=self.vote.id, token_id=self.api_token.id, invitee_id=self.invitee.id,
             transaction_id=self.transaction.id, venue_id=self.venue.id, activity_id=self.activity.id,
             record_id=self.record.id, certificate_id=self.certificate.id,
+            transaction_id=self.transaction.id, venue_id=self.venue.id, proposal_id=self.proposal.id,
+            objection_id=self.objection.id, notification_id=self.notification.id,
         )
         return {**ids, **tokens.get(endpoint, {})}
 

@@ -45,3 +45,17 @@ def test_a_stale_compiled_catalogue_is_caught(tmp_path: Path):
     first = next(m for m in source if m.id)
     first.string = first.string + "（改）"
     assert _messages(compiled) != _messages(source)
+
+
+def test_every_shared_message_id_translates_the_same_in_every_catalogue():
+    """Flask-Babel merges the domains' catalogues: a message id two of them share must read the same in both, or one
+    domain's wording silently replaces the other's on its pages (the bank's test does this for the bank alone)."""
+    seen: dict[tuple, tuple[str, object]] = {}
+    clashes = []
+    for path in CATALOGUES:
+        with path.open("rb") as f:
+            for key, text in _messages(read_po(f, locale="zh")).items():
+                owner, first = seen.setdefault(key, (path.parent.parent.parent.parent.name, text))
+                if text and first and text != first:
+                    clashes.append((key[1], owner, first, path.parent.parent.parent.parent.name, text))
+    assert clashes == []

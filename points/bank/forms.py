@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..forms import db_id
 from .models import LIMIT_PERIOD_LABELS, PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
-from .photos import MAX_UPLOAD_BYTES
+from ..photos import MAX_UPLOAD_BYTES
 
 
 def _token() -> str:

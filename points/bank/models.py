@@ -19,6 +19,7 @@ from ..units.models import Unit
 
 DEFAULT_PICKUP_DAYS = 7  # §9
 PICKUP_QR_PREFIX = "POINTS:R:"
+REWARD_PHOTOS = "rewards"  # the folder of reward photos under uploads/
 
 
 class Bank(db.Model):

@@ -154,8 +154,8 @@ class Meeting(db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
     title: Mapped[str] = mapped_column(String(120))
     agenda: Mapped[str] = mapped_column(Text, default="")
-    # The topic under deliberation. A plain column until the proposal workflow (§4) adds its table and the key.
-    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The topic under deliberation (points/proposals). A key by name only: check-in never imports the workflow.
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The check-in window: by default from 30 minutes before the start to the end.

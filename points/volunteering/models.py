@@ -139,9 +139,8 @@ class Activity(db.Model):
     fixed_points: Mapped[int | None] = mapped_column(Integer)  # a fixed amount instead of per hour
     cap_minutes: Mapped[int | None] = mapped_column(Integer)  # None: hours up to the span, points up to 2 h
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
-    # The proposal whose implementation stage (办理中, 多元办事) this activity serves. A plain column for now: the
-    # proposals domain is built in parallel, and the foreign key to its table is added when both have landed.
-    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The proposal whose implementation stage (办理中, 多元办事) this activity serves (migration 0011 adds the key).
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=ActivityStatus.SCHEDULED.value)
     secret: Mapped[str] = mapped_column(String(64))  # HMAC key of the kiosk's rotating code
     kiosk_token: Mapped[str] = mapped_column(String(32), unique=True)

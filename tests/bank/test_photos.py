@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from points.bank import photos
+from points import photos
 from points.errors import DomainError
 
 

@@ -14,9 +14,9 @@ from ...accounts.models import Resident, Role
 from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
 from ...units.models import Level, Unit
-from .. import photos
+from ... import photos
 from ..models import (
-    DEFAULT_PICKUP_DAYS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
+    DEFAULT_PICKUP_DAYS, REWARD_PHOTOS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
 )
 from .errors import InvalidInput, check_token, text_field
 
@@ -242,7 +242,7 @@ def create_reward(
             raise InvalidInput(_l("Choose the partner who donated the first stock."), code="invalid_partner", field="partner_id")
         _check_quantity(first_donation, field="first_donation")
     if photo:
-        reward.photo = photos.store(photo)
+        reward.photo = photos.store(photo, REWARD_PHOTOS)
     db.session.add(reward)
     db.session.flush()
     if first_donation:
@@ -264,7 +264,7 @@ def update_reward(
     for key, value in fields.items():
         setattr(reward, key, value)
     if photo:
-        reward.photo = photos.store(photo)
+        reward.photo = photos.store(photo, REWARD_PHOTOS)
     elif remove_photo:
         reward.photo = None
     db.session.flush()

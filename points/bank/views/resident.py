@@ -10,9 +10,10 @@ from ...accounts.permissions import communities_for, has_role, is_staff_anywhere
 from ...errors import DomainError
 from ...ledger import services as ledger
 from ...qr import qr_svg
-from .. import photos, services
+from ... import photos
+from .. import services
 from ..forms import CancelForm, RequestForm
-from ..models import RedemptionState, Reward
+from ..models import REWARD_PHOTOS, RedemptionState, Reward
 from .common import bp, own_redemption, own_reward
 
 
@@ -99,7 +100,7 @@ def photo(reward_id: int, token: str, size: str):
         abort(404)
     if item.community_id != current_user.community_id and not has_role(current_user, Role.STAFF, item.community):
         abort(404)
-    path = photos.photo_path(token, size)
+    path = photos.photo_path(REWARD_PHOTOS, token, size)
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=7 * 24 * 3600, conditional=True)

@@ -1,5 +1,6 @@
-"""Reward photos: checked by what Pillow finds in the bytes (not the name or the browser's word), re-encoded
-as small JPEGs without metadata, and stored under instance/uploads/rewards/ by a random token.
+"""Uploaded photos (a reward's picture, a suggestion's 随手拍): checked by what Pillow finds in the bytes (not the
+name or the browser's word), re-encoded as small JPEGs without metadata, and stored under instance/uploads/<kind>/
+by a random token. One place for every domain that takes photos.
 
 Each size has a byte budget so that a resident's page with its pictures stays under 50 KB (§10).
 """
@@ -14,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..errors import DomainError
+from .errors import DomainError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
@@ -32,15 +33,18 @@ class InvalidPhoto(DomainError):
     message = _l("Please choose a photo in JPEG, PNG or WebP format.")
 
 
-def photo_dir() -> Path:
+def photo_dir(kind: str) -> Path:
+    """Where photos of one kind ("rewards", "proposals") live."""
+    if not kind.isalpha():
+        raise ValueError("bad photo kind")
     base = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
-    return Path(base) / "rewards"
+    return Path(base) / kind
 
 
-def photo_path(token: str, size: str) -> Path:
+def photo_path(kind: str, token: str, size: str) -> Path:
     if size not in SIZES or not token.isalnum():
         raise ValueError("bad photo name")
-    return photo_dir() / f"{token}-{size}.jpg"
+    return photo_dir(kind) / f"{token}-{size}.jpg"
 
 
 def encode(data: bytes) -> dict[str, bytes]:
@@ -68,14 +72,14 @@ def encode(data: bytes) -> dict[str, bytes]:
     return {name: _jpeg_within(image, side, budget) for name, (side, budget) in SIZES.items()}
 
 
-def store(data: bytes) -> str:
-    """Encode and write every size; returns the token that names the files."""
+def store(data: bytes, kind: str) -> str:
+    """Encode and write every size under `kind`; returns the token that names the files."""
     encoded = encode(data)
     token = secrets.token_hex(12)
-    directory = photo_dir()
+    directory = photo_dir(kind)
     directory.mkdir(parents=True, exist_ok=True)
     for size, content in encoded.items():
-        target = photo_path(token, size)
+        target = photo_path(kind, token, size)
         tmp = target.with_suffix(".partial")
         tmp.write_bytes(content)
         tmp.replace(target)

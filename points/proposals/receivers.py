@@ -1,0 +1,62 @@
+"""After-commit receivers: what the workflow and the bank tell residents in their inbox (消息)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import events
+from ..accounts.models import Resident
+from ..bank.models import Redemption
+from ..db import db
+from .models import Follow, Proposal, ProposalState
+from .services.notifications import notify
+
+TELL_PROPOSER = {ProposalState.ACCEPTED: "proposal_accepted", ProposalState.REJECTED: "proposal_rejected",
+                 ProposalState.MERGED: "proposal_merged", ProposalState.PUBLICISED: "proposal_published",
+                 ProposalState.DONE: "proposal_done"}
+
+
+def _case_link(proposal: Proposal) -> str:
+    return f"proposal:{proposal.id}"
+
+
+def _moved(sender, *, proposal: Proposal, transition, actor, now) -> None:
+    proposal = db.session.get(Proposal, proposal.id)
+    target = ProposalState(transition.to_state)
+    told: set[int] = set()
+    kind = TELL_PROPOSER.get(target)
+    if kind is not None:
+        notify(proposal.proposer, kind, subject=proposal.title, target=_case_link(proposal), now=now)
+        told.add(proposal.proposer_id)
+    followers = db.session.scalars(select(Resident).join(Follow, Follow.resident_id == Resident.id)
+                                   .where(Follow.proposal_id == proposal.id))
+    for follower in followers:
+        if follower.id not in told and follower.id != getattr(actor, "id", None):
+            notify(follower, "proposal_moved", subject=proposal.title, target=_case_link(proposal), now=now)
+
+
+for _signal in (events.proposal_accepted, events.proposal_rejected, events.proposal_merged, events.proposal_scheduled,
+                events.proposal_decided, events.proposal_published, events.proposal_implementing, events.proposal_done,
+                events.proposal_disputed, events.proposal_confirmed, events.proposal_archived):
+    events.after_commit(_signal)(_moved)
+
+
+@events.after_commit(events.objection_answered)
+def _objection_answered(sender, *, objection, proposal, actor, now) -> None:
+    resident = db.session.get(Resident, objection.resident_id)
+    notify(resident, "objection_answered", subject=proposal.title, target=_case_link(proposal), now=now)
+
+
+def _redemption(kind: str):
+    def receive(sender, *, redemption, actor, now) -> None:
+        redemption = db.session.get(Redemption, redemption.id)
+        notify(redemption.resident, kind, subject=redemption.reward.name,
+               target=f"redemption:{redemption.id}", now=now)
+
+    receive.__name__ = f"_tell_{kind}"
+    return receive
+
+
+_REDEMPTION_RECEIVERS = {kind: _redemption(kind) for kind in
+                         ("redemption_approved", "redemption_rejected", "redemption_handed_over", "redemption_expired")}
+for _kind, _receiver in _REDEMPTION_RECEIVERS.items():
+    events.after_commit(getattr(events, _kind))(_receiver)
