@@ -18,8 +18,8 @@ from points.checkin import services as checkin
 from points.checkin.models import Route, VenueKind
 from points.db import db
 from points.ledger import services as ledger
-from points.volunteering import services as volunteering
 from points.proposals import services as proposals
+from points.volunteering import services as volunteering
 
 from .conftest import _make_app
 from .factories import PASSWORD, Factory
@@ -212,8 +212,7 @@ class World:
             partner_id=self.partner.id, resident_id=self.resident.id, checkin_id=self.checkin.id,
             meeting_id=self.meeting.id, vote_id=self.vote.id, token_id=self.api_token.id, invitee_id=self.invitee.id,
             transaction_id=self.transaction.id, venue_id=self.venue.id, activity_id=self.activity.id,
-            record_id=self.record.id, certificate_id=self.certificate.id,
-            transaction_id=self.transaction.id, venue_id=self.venue.id, proposal_id=self.proposal.id,
+            record_id=self.record.id, certificate_id=self.certificate.id, proposal_id=self.proposal.id,
             objection_id=self.objection.id, notification_id=self.notification.id,
         )
         return {**ids, **tokens.get(endpoint, {})}

@@ -72,7 +72,7 @@ def attendance(community_id: int, start: datetime, end: datetime) -> Iterator[li
 
 
 ATTENDANCE_HEADER = (_l("Id"), _l("Meeting"), _l("Starts"), _l("Resident"), _l("Member code"), _l("Route"), _l("Points"),
-                     _l("Checked in"), _l("Undone"))
+                     _l("Checked in at"), _l("Undone"))
 
 
 def redemptions(community_id: int, start: datetime, end: datetime) -> Iterator[list]:
@@ -88,7 +88,7 @@ def redemptions(community_id: int, start: datetime, end: datetime) -> Iterator[l
 
 
 REDEMPTIONS_HEADER = (_l("Id"), _l("Reward"), _l("Resident"), _l("Member code"), _l("Points"), _l("State"),
-                      _l("Requested"), _l("Closed"))
+                      _l("Requested"), _l("Closed at"))
 
 EXPORTS = {
     "transactions": (_l("Transactions"), TRANSACTIONS_HEADER, transactions),

@@ -67,7 +67,7 @@ def _dashboard(communities, period, *, single: bool):
         communities=communities, period=period, kinds=PERIOD_KINDS, totals=figures.totals(ids),
         in_period={c: ls[0] for c, ls in in_period.items()}, activity=figures.activity(ids, start, end),
         charts={c: charts.bar_chart(_("Points by month"), [line.label[2:] for line in lines[c]], {
-            _("Issued"): [line.issued for line in lines[c]], _("Redeemed"): [line.redeemed for line in lines[c]]})
+            _("Points issued"): [line.issued for line in lines[c]], _("Redeemed"): [line.redeemed for line in lines[c]]})
             for c in lines},
         exports=exports.EXPORTS, single=single,
     )

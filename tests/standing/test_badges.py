@@ -6,17 +6,15 @@ from sqlalchemy import func, select
 
 from points.checkin.earning import MEETING_ATTENDED
 from points.db import db
-from points.domains import registry
 from points.ledger import services as ledger
-from points.ledger.earning import EarningAction
 from points.standing.badges import BADGES, badges_of, catch_up
 from points.standing.models import EarnedBadge
+from points.proposals.earning import SUGGESTION_SUBMITTED
 from points.volunteering.earning import VOLUNTEER_HOUR
 
 from ..factories import Factory
 from ..helpers import provide_figure, race
 
-SUGGESTION_SUBMITTED = EarningAction("suggestion_submitted", 2, label="Suggestion", short_label="Suggestion")
 
 
 def _badges(resident) -> list[str]:
@@ -54,7 +52,6 @@ def test_a_reversed_award_does_not_count(make):
 
 def test_catch_up_grants_what_awards_did_not_and_is_idempotent(app, make):
     resident = make.resident()
-    registry(app).earning_action(SUGGESTION_SUBMITTED)
     from points import events
     from points.standing.receivers import badges_on_award
 
