@@ -28,7 +28,7 @@ from ...ledger import services as ledger
 from .. import codes
 from ..checkable import Checkable
 from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Meeting, Reason, Route, Venue
-from .lookup import checkins_of, meeting_at, standing_checkin
+from .lookup import checkins_of, lock, meeting_at, standing_checkin
 
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
@@ -167,6 +167,8 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
             _resolve_member(attempt)
         else:
             attempt.meeting = _meeting_from_scan(attempt)
+        if attempt.meeting is not None:
+            lock(attempt.meeting)  # a cancel or close waits for this check-in, or this one sees it
         _check_meeting(attempt.meeting)
         _check_eligible(attempt)
         _check_not_already(attempt)

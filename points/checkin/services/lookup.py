@@ -11,6 +11,15 @@ from ...db import db
 from ..checkable import Checkable
 from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Venue
 
+def lock(target: Checkable) -> None:
+    """Lock the meeting's (or other checkable thing's) row and re-read it, so that a check-in or a ballot and a
+    cancel or close are ordered: whoever comes second sees what the first one did. Lock order: this row, then
+    the ledger's chain head. On SQLite every write transaction is already serialised (BEGIN IMMEDIATE)."""
+    model = type(target)
+    db.session.execute(select(model.id).where(model.id == target.id).with_for_update())
+    db.session.refresh(target)
+
+
 def checkins_of(target: Checkable) -> ColumnElement[bool]:
     """The log rows about this meeting (or other checkable thing): it names its own column of the log."""
     return getattr(Checkin, target.checkin_column) == target.id
