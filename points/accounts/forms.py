@@ -19,7 +19,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
-    remember = BooleanField(_l("Stay logged in on this phone"), default=True)
+    remember = BooleanField(_l("Stay logged in on this phone"), default=False)  # phones are shared in families
 
 
 class PasswordForm(FlaskForm):

@@ -99,17 +99,21 @@ def _new_resident(*, name: str, phone: str | None, unit: Unit, created_by: Resid
 
 
 def authenticate(phone: str, password: str, *, client: str, limit: str, client_limit: str) -> Resident:
-    """Check a login. Only failures count: `limit` per phone number (guessing one password) and the looser
-    `client_limit` per client address (a meeting room on one Wi-Fi logs many residents in at once)."""
+    """Check a login within `limit` attempts per phone number (guessing one password) and the looser
+    `client_limit` per client address (a meeting room on one Wi-Fi logs many residents in at once).
+
+    Each attempt is counted before the password is checked, so parallel guesses cannot all pass the limit
+    while the hash is computed; a right password takes its attempt back (and clears the phone's count)."""
     phone = normalise_phone(phone)
-    if not ratelimit.allows(limit, "login-phone", phone) or not ratelimit.allows(client_limit, "login-client", client):
+    phone_ok = ratelimit.hit(limit, "login-phone", phone)
+    client_ok = ratelimit.hit(client_limit, "login-client", client)
+    if not (phone_ok and client_ok):
         raise TooManyAttempts()
     resident = resident_by_phone(phone)
     if resident is None or not resident.check_password(password) or not resident.is_active_account:
-        ratelimit.hit(limit, "login-phone", phone)
-        ratelimit.hit(client_limit, "login-client", client)
         raise InvalidLogin()
     ratelimit.clear(limit, "login-phone", phone)
+    ratelimit.forgive(client_limit, "login-client", client)
     return resident
 
 
@@ -146,6 +150,13 @@ def change_password(resident: Resident, *, current: str, new: str) -> None:
     if len(new or "") < MIN_PASSWORD:
         raise InvalidRegistration(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), code="weak_password", field="new")
     resident.set_password(new)
+
+
+@transaction
+def end_sessions(resident: Resident) -> None:
+    """Log out: a new session token, so that no copy of this or any other login cookie (session or remember-me)
+    opens the account again."""
+    resident.session_token = secrets.token_hex(16)
 
 
 def resident_for_session(session_id: str) -> Resident | None:

@@ -83,6 +83,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_sessions(current_user._get_current_object())
         logout_user()
     return redirect(url_for("web.index"))
 
