@@ -105,6 +105,8 @@ def explain(row: Checkin) -> str:
         return _("Too many attempts. Please wait a minute and try again.")
     if detail == "unknown_member":
         return _("No resident has this member code.")
+    if detail == "ticket_used":
+        return _("This scan has already been used by someone else. Please scan the code at the venue yourself.")
     if detail == "venue_code":
         return _("This is a venue's code. Please scan the resident's member code.")
     if detail == "rotating_required":

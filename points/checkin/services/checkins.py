@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import events, ratelimit
@@ -174,7 +174,8 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
         _check_not_already(attempt)
         _check_window(attempt)
     except Refused as refused:
-        return _log_refusal(attempt, refused, ticket)
+        # Someone else's ticket stays theirs: the refusal is logged without touching it.
+        return _log_refusal(attempt, refused, None if refused.detail == "ticket_used" else ticket)
     return _log_success(attempt, ticket)
 
 
@@ -221,6 +222,21 @@ def _resolve_ticket(attempt: _Attempt, ticket: CheckinTicket) -> None:
     attempt.scanned_at = ticket.scanned_at
     if attempt.now >= ticket.expires_at:
         raise Refused(Reason.EXPIRED_CODE, "ticket")
+    _claim_ticket(ticket, attempt.resident)
+
+
+def _claim_ticket(ticket: CheckinTicket, resident: Resident | None) -> None:
+    """The first resident to use a ticket claims it, atomically: a copied ticket checks in one resident only.
+    The same resident again (a reload) passes and meets `already_checked_in`."""
+    assert resident is not None
+    claimed = db.session.execute(
+        update(CheckinTicket).where(CheckinTicket.id == ticket.id, CheckinTicket.used_by_id.is_(None))
+        .values(used_by_id=resident.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.refresh(ticket, ["used_by_id"])
+        if ticket.used_by_id != resident.id:
+            raise Refused(Reason.INVALID, "ticket_used")
 
 
 def _resolve_member(attempt: _Attempt) -> None:
