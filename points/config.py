@@ -29,6 +29,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = None
     LOGIN_RATE_LIMIT = "10/5minutes"  # failed logins per phone number
     LOGIN_CLIENT_RATE_LIMIT = "50/5minutes"  # failed logins per client address
+    REGISTER_RATE_LIMIT = "5/hour"  # sign-ups per client address
+    REGISTER_COMMUNITY_RATE_LIMIT = "30/hour"  # sign-ups per community
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method; never lower it in production
     PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
 

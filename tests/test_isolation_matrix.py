@@ -59,6 +59,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "ledger.staff_award": STAFF_PAGE,
     "ledger.staff_card": STAFF_PAGE,
     "ledger.staff_reverse": STAFF_PAGE,
+    "accounts.staff_confirm": STAFF_PAGE,
     "bank.staff_partner": STAFF_PAGE,
     "bank.staff_approve": STAFF_PAGE,
     "bank.staff_cancel": STAFF_PAGE,
@@ -71,6 +72,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin.revoke": ADMIN_PAGE,
     # the rules page checks the role on the community itself: its own staff get a 403, others a 404
     "ledger.admin_rules": {**ADMIN_PAGE, "other_staff": HIDDEN},
+    "accounts.admin_policy": {**ADMIN_PAGE, "other_staff": HIDDEN},
     # a resident's own things
     "bank.redemption": OWN_THING,
     "bank.cancel": OWN_THING,

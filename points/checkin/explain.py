@@ -40,6 +40,7 @@ AWARD_REFUSALS = {
     "monthly_cap": _l("this month's limit for meeting points is reached"),
     "rule_disabled": _l("this meeting carries no points"),
     "inactive_resident": _l("the account is disabled"),
+    "unconfirmed": _l("the points will be credited once community staff confirm your account"),
 }
 
 

@@ -391,5 +391,16 @@ def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcom
     return _log_refusal(attempt, Refused(Reason.ALREADY_CHECKED_IN, original=standing), ticket)
 
 
+@events.in_transaction(events.points_awarded)
+def _credited_later(sender: str, *, transaction, points: int, **_: object) -> None:
+    """An award for a check-in booked after it (the resident's account was confirmed by staff): the log row
+    records the points and the transaction, as verify reconciles them."""
+    if transaction.cause_type != "checkin" or transaction.cause_id is None:
+        return
+    row = db.session.get(Checkin, transaction.cause_id)
+    if row is not None and row.transaction_id is None:
+        row.points, row.transaction_id, row.detail = points, transaction.id, ""
+
+
 def _by_nonce(actor: Resident, nonce: str) -> Checkin | None:
     return db.session.scalar(select(Checkin).where(Checkin.actor_id == actor.id, Checkin.nonce == nonce))

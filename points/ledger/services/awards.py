@@ -19,6 +19,9 @@ from ..rules import rule_for
 from .booking import accounts_for, book, lock_head, replayed
 from .errors import InvalidAmount, KeyReused, ReasonRequired
 
+UNCONFIRMED = "unconfirmed"
+
+
 @dataclass(frozen=True)
 class AwardOutcome:
     """What `award` did: booked a transaction, or refused and recorded why."""
@@ -74,6 +77,8 @@ def award(
         reason_code = "daily_cap"
     elif rule.monthly_cap is not None and _awards_since(resident, action, clock.month(now)[0]) >= rule.monthly_cap:
         reason_code = "monthly_cap"
+    elif not resident.is_confirmed:
+        reason_code = UNCONFIRMED  # recorded with its key; booked under that key when staff confirm the account
     if reason_code is not None:
         refusal = RefusedAward(
             community_id=community_id, resident_id=resident.id, action=action.code, points=max(amount, 0),
@@ -122,7 +127,41 @@ def award_manually(
     return tx
 
 
+@events.in_transaction(events.resident_confirmed)
+def credit_confirmed(sender: str, *, resident: Resident, actor: Resident, now: datetime, **_: object) -> None:
+    """Staff confirmed an account: book each award it was refused for being unconfirmed, under the refusal's
+    own key (so it is booked once however often this runs), with the points the rule gave then. The refusal
+    rows stay, append-only; the booked transaction names it as its cause."""
+    head = lock_head(resident.community_id)
+    pending = db.session.scalars(
+        select(RefusedAward).where(RefusedAward.resident_id == resident.id, RefusedAward.reason_code == UNCONFIRMED)
+        .order_by(RefusedAward.id)
+    ).all()
+    for refusal in pending:
+        if refusal.points <= 0 or replayed(refusal.idempotency_key, kind=TransactionKind.AWARD, resident_id=resident.id):
+            continue
+        issuance, wallet = accounts_for(resident.community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
+        tx = book(
+            head, kind=TransactionKind.AWARD, key=refusal.idempotency_key,
+            lines=[(issuance, -refusal.points), (wallet, refusal.points)],
+            kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
+            cause=(refusal.cause_type, refusal.cause_id), actor=actor, resident=resident, action=refusal.action,
+            memo=refusal.memo, now=now,
+        )
+        events.points_awarded.send("ledger", transaction=tx, resident=resident, points=refusal.points, actor=actor, now=now)
+
+
 def _awards_since(resident: Resident, action: EarningAction, since: datetime) -> int:
+    """Awards booked since `since`, and those waiting for the account's confirmation (they will be booked)."""
+    waiting = db.session.scalar(select(func.count(RefusedAward.id)).where(
+        RefusedAward.resident_id == resident.id, RefusedAward.action == action.code,
+        RefusedAward.reason_code == UNCONFIRMED, RefusedAward.created_at >= since,
+        ~exists().where(Transaction.idempotency_key == RefusedAward.idempotency_key),
+    )) or 0
+    return waiting + _booked_since(resident, action, since)
+
+
+def _booked_since(resident: Resident, action: EarningAction, since: datetime) -> int:
     reversal = aliased(Transaction)
     stmt = select(func.count(Transaction.id)).where(
         Transaction.resident_id == resident.id,
