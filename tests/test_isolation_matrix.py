@@ -60,6 +60,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "ledger.staff_card": STAFF_PAGE,
     "ledger.staff_reverse": STAFF_PAGE,
     "accounts.staff_confirm": STAFF_PAGE,
+    "ledger.staff_decide_award": STAFF_PAGE,
     "bank.staff_partner": STAFF_PAGE,
     "bank.staff_approve": STAFF_PAGE,
     "bank.staff_cancel": STAFF_PAGE,
@@ -130,6 +131,7 @@ class World:
                                          staff=self.staff, first_donation=5, photo=_photo())
         self.transaction = ledger.award_manually(self.resident, 50, staff=self.staff, reason="测试", key="matrix:1")
         self.redemption = bank.request_redemption(self.resident, self.reward, token="matrix")
+        self.pending = ledger.award_manually(self.resident, 80, staff=self.staff, reason="测试", key="matrix:2")
         db.session.commit()
 
     def arguments(self, endpoint: str) -> dict[str, object]:
@@ -140,12 +142,13 @@ class World:
             "checkin.kiosk_poll": {"token": self.meeting.kiosk_token},
             "checkin.ticket": {"token": self.ticket.token},
             "static": {"filename": "css/app.css"},
+            "ledger.staff_decide_award": {"decision": "confirm"},
         }
         ids = dict(
             grant_id=self.grant.id, community_id=self.a.id, redemption_id=self.redemption.id, reward_id=self.reward.id,
             partner_id=self.partner.id, resident_id=self.resident.id, checkin_id=self.checkin.id,
             meeting_id=self.meeting.id, vote_id=self.vote.id, token_id=self.api_token.id, invitee_id=self.invitee.id,
-            transaction_id=self.transaction.id, venue_id=self.venue.id,
+            transaction_id=self.transaction.id, venue_id=self.venue.id, pending_id=self.pending.id,
         )
         return {**ids, **tokens.get(endpoint, {})}
 

@@ -66,6 +66,18 @@ def update_policy(community: Unit, *, admin: Actor, eligibility: str, manual_awa
     return policy
 
 
+class SecondStaffRequired(DomainError):
+    code = "four_eyes"
+    message = _l("Another staff member must do this: you started it yourself (双人复核).")
+
+
+def require_second_staff(staff: Actor, originators: set[int], community_id: int) -> None:
+    """Four eyes: `staff` may not approve what they originated (a request on a resident's behalf, points given
+    by hand), unless the community is explicitly set up for a single staff member."""
+    if staff.id in originators and not policy_for(community_id).is_single_staff_allowed:
+        raise SecondStaffRequired()
+
+
 def policy_changes(community_id: int, *, limit: int = 50) -> list[PolicyChange]:
     return list(db.session.scalars(
         select(PolicyChange).where(PolicyChange.community_id == community_id).order_by(PolicyChange.id.desc()).limit(limit)

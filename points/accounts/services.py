@@ -211,6 +211,10 @@ def find_residents(community_ids: list[int], query: str, *, limit: int = 50) -> 
     return list(db.session.scalars(stmt.order_by(Resident.name, Resident.id).limit(limit)))
 
 
+def residents_by_ids(ids: set[int]) -> list[Resident]:
+    return list(db.session.scalars(select(Resident).where(Resident.id.in_(ids)))) if ids else []
+
+
 def get_resident(resident_id: int) -> Resident | None:
     return db.session.get(Resident, resident_id)
 
