@@ -93,7 +93,7 @@ def explain(row: Checkin) -> str:
             return _("Staff cannot check themselves in. Please scan the venue's code with your own phone.")
         if detail == "other_community":
             # No name or community: staff of one community learn nothing about another's residents.
-            return _("This resident is registered in another community and cannot check in to this meeting.")
+            return _("Not a resident of this community.")
         if detail == "inactive":
             return _("This account is disabled. Please ask community staff.")
         return _("This meeting is for invited participants only.")

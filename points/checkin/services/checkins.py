@@ -250,6 +250,10 @@ def _resolve_member(attempt: _Attempt) -> None:
     attempt.resident = resident_by_member_code(scanned.member_code)
     if attempt.resident is None:
         raise Refused(Reason.INVALID, "unknown_member")
+    if attempt.meeting is not None and attempt.resident.community_id != attempt.meeting.community_id:
+        # Another community's card: the log, the desk and the API learn nothing about its holder.
+        attempt.resident = None
+        raise Refused(Reason.NOT_ELIGIBLE, "other_community")
 
 
 def _meeting_from_scan(attempt: _Attempt) -> Checkable:
