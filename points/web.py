@@ -11,7 +11,11 @@ from flask_wtf import FlaskForm
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from . import ratelimit
+from .db import db
 from .domains import registry
 from .forms import MAX_ID
 
@@ -47,7 +51,20 @@ def toggle_large_type():
 
 @bp.get("/healthz")
 def healthz():
-    return {"status": "ok"}
+    """For a load balancer or a monitor: 200 while the database answers, 503 while it does not."""
+    if database_is_up():
+        return {"status": "ok", "database": "ok"}
+    return {"status": "error", "database": "down"}, 503, {"Retry-After": "30"}
+
+
+def database_is_up() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except (OperationalError, InterfaceError):
+        return False
+    finally:
+        db.session.rollback()
 
 
 def csp_nonce() -> str:
