@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -55,6 +55,13 @@ def healthz():
     if database_is_up():
         return {"status": "ok", "database": "ok"}
     return {"status": "error", "database": "down"}, 503, {"Retry-After": "30"}
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(pairs) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
 def database_is_up() -> bool:
@@ -114,8 +121,18 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _page_context() -> dict:
-        return {"large_type": session.get("large", False), "locale": str(get_locale()), "action_form": ActionForm(),
-                "csp_nonce": csp_nonce}
+        # formdata=None: the buttons' form only carries a CSRF token, and must not read the body (the 413
+        # page is drawn for a body too large to read).
+        return {"large_type": session.get("large", False), "locale": str(get_locale()),
+                "action_form": ActionForm(formdata=None), "csp_nonce": csp_nonce}
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        """A NUL byte belongs in no path, query or form field (PostgreSQL cannot even store one): 400."""
+        if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
+            abort(400)
+        if request.method != "GET" and request.mimetype in FORM_TYPES and _has_nul(request.form.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def _security_headers(response):

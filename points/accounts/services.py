@@ -184,7 +184,7 @@ def end_sessions(resident: Resident) -> None:
 def resident_for_session(session_id: str) -> Resident | None:
     """The resident a login cookie names, if its session token is still the current one."""
     resident_id, _, token = session_id.partition(".")
-    if not resident_id.isdigit() or len(resident_id) > 12:
+    if not (resident_id.isascii() and resident_id.isdigit()) or len(resident_id) > 12:
         return None
     resident = db.session.get(Resident, int(resident_id))
     if resident is None or not token or not secrets.compare_digest(resident.session_token, token):

@@ -17,6 +17,7 @@ from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role
 from ..db import utcnow
 from ..extensions import csrf
+from ..forms import MAX_ID
 from . import codes, services
 from .explain import explain
 from .models import Route
@@ -26,6 +27,7 @@ from .views.common import client_address, device_of
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # CSRF is checked in `_caller` for session calls; token calls carry no ambient credential
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+MAX_DEPTH = 8  # the API's bodies are flat objects
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
@@ -52,6 +54,35 @@ def _caller() -> Resident | None:
     return None
 
 
+def _json_body() -> object:
+    """The JSON body, or None for anything a careful client would not send: not JSON, nested deeper than
+    MAX_DEPTH (Python's parser recurses), or text with a NUL or a lone surrogate (neither can be stored)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    stack = [(body, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+            return None
+    return body
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def outcome_json(outcome: CheckinOutcome) -> dict:
     row = outcome.checkin
     resident = row.resident
@@ -73,7 +104,7 @@ def create_checkin():
     caller = _caller()
     if caller is None:
         return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         return _error(400, "bad_request", _("Send a JSON object with code, meeting and nonce."))
     code, meeting_id, nonce = body.get("code"), body.get("meeting"), body.get("nonce")
@@ -91,7 +122,7 @@ def create_checkin():
         return jsonify(outcome_json(outcome))
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
         return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
-    meeting = services.get_meeting(meeting_id)
+    meeting = services.get_meeting(meeting_id) if 0 < meeting_id <= MAX_ID else None
     if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
         return _error(404, "not_found", _("No such meeting in your communities."))
     outcome = services.check_in(meeting, services.CheckinRequest(
