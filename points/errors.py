@@ -69,9 +69,11 @@ def _database_unavailable(error: Exception):
 
 def _render_error(error: Exception):
     status = error.code if isinstance(error, HTTPException) and error.code else 500
+    # A 405 names the methods that would work (RFC 9110 requires `Allow`).
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
     if request.path.startswith("/api/"):
-        return {"status": "error", "reason": f"http_{status}", "message": _message(status)}, status
-    return render_template("errors/error.html", status=status, message=_message(status)), status
+        return {"status": "error", "reason": f"http_{status}", "message": _message(status)}, status, headers
+    return render_template("errors/error.html", status=status, message=_message(status)), status, headers
 
 
 def _csrf_error(error: CSRFError):

@@ -28,6 +28,7 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # CSRF is checked in `_caller` for session calls; token calls carry no ambient credential
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 MAX_DEPTH = 8  # the API's bodies are flat objects
+FIELDS = {"code", "meeting", "nonce"}
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
@@ -83,6 +84,11 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _unanswerable(message: str) -> dict:
+    return {"status": "error", "reason": "no_meeting", "message": message, "resident": None, "checked_in_at": None,
+            "points": 0, "checkin": None, "meeting": None, "replayed": False}
+
+
 def outcome_json(outcome: CheckinOutcome) -> dict:
     row = outcome.checkin
     resident = row.resident
@@ -107,11 +113,15 @@ def create_checkin():
     body = _json_body()
     if not isinstance(body, dict):
         return _error(400, "bad_request", _("Send a JSON object with code, meeting and nonce."))
+    if set(body) - FIELDS:
+        return _error(400, "bad_request", _("Send only code, meeting and nonce."))
     code, meeting_id, nonce = body.get("code"), body.get("meeting"), body.get("nonce")
-    if not isinstance(code, str) or not code.strip() or len(code) > 300:
+    if not isinstance(code, str) or not 0 < len(code) <= 300:
         return _error(400, "bad_request", _("`code` must be the scanned text."))
     if nonce is not None and (not isinstance(nonce, str) or not 0 < len(nonce) <= 64):
         return _error(400, "bad_request", _("`nonce` must be a string of up to 64 characters."))
+    if "meeting" in body and (isinstance(meeting_id, bool) or not isinstance(meeting_id, int)):
+        return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
     scanned = codes.parse_scanned(code)
     if scanned.kind == "venue":
         # The caller scanned a venue for themselves (an app on the resident's own phone).
@@ -120,8 +130,9 @@ def create_checkin():
             device=g.api_device, client=client_address(request),
         ))
         return jsonify(outcome_json(outcome))
-    if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
-        return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
+    if meeting_id is None:
+        # A member code (or anything else) names no meeting by itself: an answer, as every refusal is.
+        return jsonify(_unanswerable(_("Choose the meeting: send `meeting` with a member code.")))
     meeting = services.get_meeting(meeting_id) if 0 < meeting_id <= MAX_ID else None
     if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
         return _error(404, "not_found", _("No such meeting in your communities."))
