@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 
@@ -63,7 +62,7 @@ def int_arg(args, name: str) -> int | None:
 
 class BoundedIntegerField(IntegerField):
     """An IntegerField that takes ASCII digits only and numbers the database can store; anything else is
-    the field's "not a whole number" error, never a database error."""
+    the field's "not a valid integer" error (WTForms' own message, translated), never a database error."""
 
     def process_formdata(self, valuelist: list) -> None:
         if not valuelist:
@@ -72,4 +71,4 @@ class BoundedIntegerField(IntegerField):
             self.data = ascii_int(valuelist[0])
         except ValueError as error:
             self.data = None
-            raise ValueError(str(_l("Please enter a whole number."))) from error
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value.")) from error
