@@ -140,3 +140,19 @@ def test_the_policy_page_is_for_admins(client, make, building):
     response = client.post(f"/admin/policy/{community.id}", data={"eligibility": "open", "manual_award_threshold": "80"})
     assert response.status_code == 302
     assert policy.policy_for(community.id).manual_award_threshold == 80
+
+
+def test_the_wallet_says_the_account_waits_and_then_counts(client, make, building):
+    community = db.session.get(Unit, building.community_id)
+    staff = make.staff(community)
+    venue, meeting = _meeting_now(make, community, staff)
+    newcomer = accounts.register_resident(name="新居民", phone="13812345555", password="password123", unit=building)
+    checkin.check_in(venue, checkin.CheckinRequest(route=Route.POSTER, actor=newcomer))
+    db.session.commit()
+    login(client, newcomer)
+    page = client.get("/wallet").get_data(as_text=True)
+    assert "尚未实名确认" in page and "待入账" in page
+    policy.confirm_resident(newcomer, staff=staff)
+    db.session.commit()
+    page = client.get("/wallet").get_data(as_text=True)
+    assert "尚未实名确认" not in page and "待入账" not in page and 'data-testid="balance">10<' in page
