@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from points.accounts import policy, services as accounts
 from points.accounts.models import Resident
