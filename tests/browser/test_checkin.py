@@ -115,7 +115,8 @@ def test_scan_the_kiosks_rotating_code(live_app, live_server, phone, browser):
 
         resident = scan_as_logged_out_resident(phone, decoded[0])
         expect(resident.get_by_test_id("checkin-result")).to_contain_text("签到成功")
-        tablet.wait_for_function("document.querySelector('[data-kiosk-count]').textContent.trim() === '1'", timeout=10_000)
+        # expect() rather than wait_for_function: the page's Content-Security-Policy forbids the eval the latter uses
+        expect(tablet.locator("[data-kiosk-count]")).to_have_text("1", timeout=10_000)
 
         resident.goto(decoded[0])
         resident.wait_for_url("**/checkins/*")
