@@ -195,9 +195,11 @@ def staff_pending_awards():
     return render_template("ledger/staff_pending_awards.html", pending=pending, people=names)
 
 
-@bp.post("/staff/pending-awards/<int:pending_id>/<any(confirm, reject):decision>")
+@bp.post("/staff/pending-awards/<int:pending_id>/<decision>")
 @staff_required
 def staff_decide_award(pending_id: int, decision: str):
+    if decision not in ("confirm", "reject"):
+        abort(404)
     pending = load_or_404(services.get_pending_award, pending_id)
     if ActionForm().validate_on_submit():
         try:
