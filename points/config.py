@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,11 +22,15 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
-    # limits storage URI: memory:// for one process, redis://host:6379/0 for several workers.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # limits storage URI: None counts in instance/ratelimits.sqlite3, shared by the workers of one machine;
+    # redis://host:6379/0 for several app servers. memory:// counts per process: tests only.
+    RATELIMIT_STORAGE_URI = None
     LOGIN_RATE_LIMIT = "10/5minutes"  # failed logins per phone number
     LOGIN_CLIENT_RATE_LIMIT = "50/5minutes"  # failed logins per client address
+    REGISTER_RATE_LIMIT = "5/hour"  # sign-ups per client address
+    REGISTER_COMMUNITY_RATE_LIMIT = "30/hour"  # sign-ups per community
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method; never lower it in production
     PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-For / -Proto)
     # The address phones reach the server at (http://192.168.1.20:8000, https://points.example.cn): every printed
@@ -59,6 +64,9 @@ def load(app: Flask, test_config: dict | None) -> None:
             app.config[key] = value
     if test_config:
         app.config.update(test_config)
+    # The remember-me cookie opens the account as the session cookie does: the same protection.
+    app.config.setdefault("SESSION_COOKIE_SECURE", False)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     ZoneInfo(app.config["TIMEZONE"])  # a misspelt zone fails at start, not at the first award
     # Pages show times in the zone the clock counts days in, so "today" on screen is the caps' today.
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]

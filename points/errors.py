@@ -1,9 +1,10 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -32,17 +33,47 @@ class NotFound(DomainError):
     message = _l("Not found.")
 
 
+RETRY_AFTER = 30  # seconds: a database restart, usually
+
+
 def init_app(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, _render_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    # The database cannot be reached (restarting, network, locked too long): a plain "try again", not a 500.
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+
+
+def _database_unavailable(error: Exception):
+    current_app.logger.warning("database unavailable: %s", error)
+    try:
+        from .db import db
+
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded at teardown anyway
+        pass
+    from .extensions import login_manager
+
+    # The page must not need the database: nobody is loaded from the login cookie while it is down.
+    g._login_user = login_manager.anonymous_user()
+    message = str(_l("The service is busy for a moment. Please try again in a minute."))
+    if request.path.startswith("/api/"):
+        response = jsonify({"status": "error", "reason": "unavailable", "message": message})
+    else:
+        response = make_response(render_template("errors/error.html", status=503, message=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def _render_error(error: Exception):
     status = error.code if isinstance(error, HTTPException) and error.code else 500
+    # A 405 names the methods that would work (RFC 9110 requires `Allow`).
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
     if request.path.startswith("/api/"):
-        return {"status": "error", "reason": f"http_{status}", "message": _message(status)}, status
-    return render_template("errors/error.html", status=status, message=_message(status)), status
+        return {"status": "error", "reason": f"http_{status}", "message": _message(status)}, status, headers
+    return render_template("errors/error.html", status=status, message=_message(status)), status, headers
 
 
 def _csrf_error(error: CSRFError):

@@ -45,6 +45,8 @@ def _event(name: str, doc: str) -> NamedSignal:
 
 # accounts
 resident_registered = _event("resident_registered", "accounts: resident, actor (the resident, or staff), now")
+resident_confirmed = _event("resident_confirmed", "accounts: resident (now confirmed: their points may be credited), actor (staff), now")
+policy_changed = _event("policy_changed", "accounts: policy (CommunityPolicy), changes [(field, old, new)], actor, now")
 role_granted = _event("role_granted", "accounts: grant, resident, unit, actor (SYSTEM from the command line), now")
 role_revoked = _event("role_revoked", "accounts: grant (deleted), resident, unit, actor, now")
 reset_code_issued = _event("reset_code_issued", "accounts: reset_code (hash only), resident, actor (the staff member at the desk), now")

@@ -17,11 +17,12 @@ def qr_svg(data: str, *, title: str = "", css_class: str = "qr") -> Markup:
     qr.make(fit=True)
     image = qr.make_image()
     svg = image.to_string(encoding="unicode")
-    # Scale with the box it is put in (no fixed mm size) and keep dark modules on a white ground for cameras.
+    # Scale with the box it is put in (no fixed mm size) and keep dark modules on a white ground for cameras
+    # (the stylesheet's `svg.qr`: a style attribute would need the Content-Security-Policy to allow inline styles).
     svg = re.sub(r' (width|height)="[^"]*mm"', "", svg, count=2)
     svg = svg.replace(
         "<svg ",
-        f'<svg class="{css_class}" role="img" aria-label="{Markup.escape(title)}" style="background:#fff" ',
+        f'<svg class="{css_class}" role="img" aria-label="{Markup.escape(title)}" ',
         1,
     )
     return Markup(svg)

@@ -48,7 +48,8 @@ class Factory:
         community = community or self.community()
         phone = phone or f"139{next(_phones):08d}"
         return accounts.register_resident(
-            name=name or f"居民{next(_names)}", phone=phone, password=PASSWORD, unit=self.building(community)
+            name=name or f"居民{next(_names)}", phone=phone, password=PASSWORD, unit=self.building(community),
+            confirmed_by=SYSTEM,
         )
 
     def staff(self, community: Unit, *, name: str | None = None) -> Resident:

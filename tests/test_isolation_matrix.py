@@ -62,6 +62,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "ledger.staff_award": STAFF_PAGE,
     "ledger.staff_card": STAFF_PAGE,
     "ledger.staff_reverse": STAFF_PAGE,
+    "accounts.staff_confirm": STAFF_PAGE,
+    "ledger.staff_decide_award": STAFF_PAGE,
     "bank.staff_partner": STAFF_PAGE,
     "bank.staff_approve": STAFF_PAGE,
     "bank.staff_cancel": STAFF_PAGE,
@@ -91,6 +93,7 @@ MATRIX: dict[str, dict[str, str]] = {
     # the rules page checks the role on the community itself: its own staff get a 403, others a 404
     "ledger.admin_rules": {**ADMIN_PAGE, "other_staff": HIDDEN},
     "standing.admin": {**ADMIN_PAGE, "other_staff": HIDDEN},  # likewise the ladder and the index weights
+    "accounts.admin_policy": {**ADMIN_PAGE, "other_staff": HIDDEN},
     # a resident's own things
     "bank.redemption": OWN_THING,
     "bank.cancel": OWN_THING,
@@ -178,6 +181,7 @@ class World:
         self.certificate = volunteering.issue_certificate(self.resident, now=START)
         self.proposal, self.objection = self._case()
         self.notification = proposals.inbox_of(self.resident)[0]
+        self.pending = ledger.award_manually(self.resident, 80, staff=self.staff, reason="测试", key="matrix:2")
         db.session.commit()
 
     def _case(self):
@@ -206,6 +210,7 @@ class World:
             "volunteering.verify": {"token": self.certificate.token},
             "static": {"filename": "css/app.css"},
             "oversight.export": {"what": "transactions", "fmt": "xlsx"},
+            "ledger.staff_decide_award": {"decision": "confirm"},
         }
         ids = dict(
             grant_id=self.grant.id, community_id=self.a.id, redemption_id=self.redemption.id, reward_id=self.reward.id,
@@ -213,7 +218,7 @@ class World:
             meeting_id=self.meeting.id, vote_id=self.vote.id, token_id=self.api_token.id, invitee_id=self.invitee.id,
             transaction_id=self.transaction.id, venue_id=self.venue.id, activity_id=self.activity.id,
             record_id=self.record.id, certificate_id=self.certificate.id, proposal_id=self.proposal.id,
-            objection_id=self.objection.id, notification_id=self.notification.id,
+            objection_id=self.objection.id, notification_id=self.notification.id, pending_id=self.pending.id,
         )
         return {**ids, **tokens.get(endpoint, {})}
 

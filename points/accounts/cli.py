@@ -38,7 +38,7 @@ def create_admin(phone: str, name: str, password: str, unit_name: str, building_
     person = db.session.scalar(select(Resident).where(Resident.phone == accounts.normalise_phone(phone)))
     try:
         if person is None:
-            person = accounts.register_resident(name=name, phone=phone, password=password, unit=home)
+            person = accounts.register_resident(name=name, phone=phone, password=password, unit=home, confirmed_by=SYSTEM)
         accounts.grant_role(person, Role.ADMIN, unit, admin=SYSTEM)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error

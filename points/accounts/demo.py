@@ -22,12 +22,14 @@ RESIDENTS = [
 def load(context: dict) -> None:
     buildings = context["buildings"]
     first_building = buildings["红叶小区", "1号楼"]
-    admin = accounts.register_resident(name="区管理员", phone=ADMIN_PHONE, password=DEMO_PASSWORD, unit=first_building)
+    admin = accounts.register_resident(name="区管理员", phone=ADMIN_PHONE, password=DEMO_PASSWORD, unit=first_building,
+                                       confirmed_by=SYSTEM)
     accounts.grant_role(admin, Role.ADMIN, context["district"], admin=SYSTEM)
-    staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=DEMO_PASSWORD, unit=first_building)
+    staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=DEMO_PASSWORD, unit=first_building,
+                                       confirmed_by=SYSTEM)
     accounts.grant_role(staff, Role.STAFF, context["community"], admin=admin)
     other_staff = accounts.register_resident(name="社工小周", phone=OTHER_STAFF_PHONE, password=DEMO_PASSWORD,
-                                             unit=context["other_building"])
+                                             unit=context["other_building"], confirmed_by=SYSTEM)
     accounts.grant_role(other_staff, Role.STAFF, context["other_community"], admin=admin)
 
     residents: list[Resident] = []
@@ -35,7 +37,7 @@ def load(context: dict) -> None:
         residents.append(
             accounts.register_resident(
                 name=name, phone=f"139000000{index + 1:02d}", password=DEMO_PASSWORD,
-                unit=buildings[compound_name, building_name],
+                unit=buildings[compound_name, building_name], confirmed_by=SYSTEM,
             )
         )
     accounts.grant_role(residents[1], Role.COUNCIL, context["community"], admin=admin)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..forms import db_id
+from ..forms import BoundedIntegerField, db_id
 
 
 class RegisterForm(FlaskForm):
@@ -19,7 +19,20 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
-    remember = BooleanField(_l("Stay logged in on this phone"), default=True)
+    remember = BooleanField(_l("Stay logged in on this phone"), default=False)  # phones are shared in families
+
+
+class PolicyForm(FlaskForm):
+    eligibility = SelectField(
+        _l("New accounts"),
+        choices=[SelectChoice("confirmed", _l("Earn points once staff confirm the person (实名确认)")),
+                 SelectChoice("open", _l("Earn points at once"))],
+    )
+    manual_award_threshold = BoundedIntegerField(
+        _l("Manual awards above this many points need a second staff member"),
+        validators=[InputRequired(_l("Please enter a number of points.")), NumberRange(min=0, max=1_000_000)],
+    )
+    is_single_staff_allowed = BooleanField(_l("This community has one staff member: allow one person to do what needs two"))
 
 
 class PasswordForm(FlaskForm):

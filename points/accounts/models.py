@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +26,13 @@ class Role(enum.StrEnum):
     COUNCIL = "council"
 
 
+class Eligibility(enum.StrEnum):
+    """How a self-registered account becomes eligible to earn points (实名确认)."""
+
+    OPEN = "open"  # at once
+    CONFIRMED = "confirmed"  # once staff confirmed the person (the default)
+
+
 class Resident(UserMixin, db.Model):
     __tablename__ = "residents"
 
@@ -42,6 +49,10 @@ class Resident(UserMixin, db.Model):
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An unconfirmed account's acts are recorded as usual; its points are credited when staff confirm it.
+    is_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
 
@@ -99,6 +110,38 @@ class RoleGrant(db.Model):
 
     resident: Mapped[Resident] = relationship(back_populates="grants", foreign_keys=[resident_id])
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class CommunityPolicy(db.Model):
+    """A community's account and four-eyes settings (双人复核); every change is kept in `PolicyChange`."""
+
+    __tablename__ = "community_policies"
+    __table_args__ = (
+        enum_check("eligibility", Eligibility),
+        CheckConstraint("manual_award_threshold >= 0", name="threshold_not_negative"),
+    )
+
+    DEFAULT_THRESHOLD = 50  # a manual award above this needs a second staff member
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    eligibility: Mapped[str] = mapped_column(String(16), default=Eligibility.CONFIRMED.value)
+    manual_award_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_THRESHOLD)
+    # A community with one staff member: what needs two people may be done by one (audited).
+    is_single_staff_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PolicyChange(db.Model):
+    """One changed setting of a community's policy: who, when, from what to what (append-only)."""
+
+    __tablename__ = "community_policy_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(String(40))
+    new_value: Mapped[str] = mapped_column(String(40))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def new_member_code() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from ..db import db
 from ..errors import NotAllowed
+from ..forms import MAX_ID
 from ..units.models import Level, Unit
 from .models import Resident, Role
 
@@ -128,6 +129,12 @@ def _connected(user: Resident, community: Unit) -> bool:
     return any(g.unit.contains(community) or community.contains(g.unit) for g in user.grants)
 
 
+def _is_id(ident: Any) -> bool:
+    """A row id as a path or form gives it: ASCII digits ("²".isdigit() is true, yet int("²") fails) in range."""
+    text = str(ident if ident is not None else "")
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
 def load_or_404(load: type | Callable[[Any], Any], ident: Any, *, role: Role = Role.STAFF):
     """The object `ident` names, for a user who holds `role` in its community. `load` is a model class or a getter.
     No such object, or one of a community the user has nothing to do with: 404 (they may not learn it exists).
@@ -135,7 +142,7 @@ def load_or_404(load: type | Callable[[Any], Any], ident: Any, *, role: Role = R
     if not current_user.is_authenticated:
         abort(_login_redirect())
     if isinstance(load, type):
-        obj = db.session.get(load, int(ident)) if str(ident or "").isdigit() else None
+        obj = db.session.get(load, int(ident)) if _is_id(ident) else None
     else:
         obj = load(ident)
     community = community_of(obj) if obj is not None else None

@@ -1,7 +1,7 @@
 """Register, log in, log out, change password."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,10 +13,10 @@ from ..units.forms import home_choices
 from ..units.models import full_name
 from ..units.services import communities, get_unit
 from ..web import ActionForm, safe_next
-from . import recovery, services
-from .forms import ROLE_LABELS, IssueCodeForm, LoginForm, PasswordForm, RegisterForm, ResetWithCodeForm
-from .models import Resident
-from .permissions import is_staff_anywhere, load_or_404, staff_required
+from . import policy, recovery, services
+from .forms import ROLE_LABELS, IssueCodeForm, LoginForm, PasswordForm, PolicyForm, RegisterForm, ResetWithCodeForm
+from .models import Resident, Role
+from .permissions import communities_for, is_staff_anywhere, load_or_404, staff_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,8 +45,13 @@ def register():
         try:
             resident = services.register_resident(
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
-                unit=get_unit(form.unit.data),
+                unit=get_unit(form.unit.data), client=request.remote_addr or "-",
+                limit=current_app.config["REGISTER_RATE_LIMIT"],
+                community_limit=current_app.config["REGISTER_COMMUNITY_RATE_LIMIT"],
             )
+        except services.TooManyAttempts as error:
+            form.form_errors.append(str(error.message))
+            return render_template("accounts/register.html", form=form), 429
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -87,6 +92,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_sessions(current_user._get_current_object())
         logout_user()
     return redirect(url_for("web.index"))
 
@@ -164,6 +171,57 @@ def staff_reset_code(resident_id: int):
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/staff_reset_code.html", resident=resident, code=None, form=form,
                            audit=recovery.codes_of(resident)), status
+
+
+# ------------------------------------------------------------------ staff: confirming accounts, the policy
+
+
+@bp.get("/staff/confirmations")
+@staff_required
+def staff_confirmations():
+    """New accounts waiting for staff to confirm the person (实名确认) before their points are credited."""
+    communities = communities_for(current_user)
+    waiting = policy.unconfirmed_residents([c.id for c in communities])
+    return render_template("accounts/staff_confirmations.html", waiting=waiting, communities=communities)
+
+
+@bp.post("/staff/residents/<int:resident_id>/confirm")
+@staff_required
+def staff_confirm(resident_id: int):
+    resident = load_or_404(services.get_resident, resident_id)
+    if ActionForm().validate_on_submit():
+        try:
+            policy.confirm_resident(resident, staff=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("%(name)s is confirmed; their points are credited.", name=resident.name), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.staff_confirmations")))
+
+
+@bp.route("/admin/policy/<int:community_id>", methods=["GET", "POST"])
+@login_required
+def admin_policy(community_id: int):
+    community = load_or_404(get_unit, community_id, role=Role.ADMIN)
+    if community.level != "community":
+        abort(404)
+    current = policy.policy_for(community.id)
+    form = PolicyForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            policy.update_policy(
+                community, admin=current_user, eligibility=form.eligibility.data,
+                manual_award_threshold=form.manual_award_threshold.data,
+                is_single_staff_allowed=form.is_single_staff_allowed.data,
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("The settings have been saved."), "success")
+            return redirect(url_for("accounts.admin_policy", community_id=community.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/admin_policy.html", community=community, form=form,
+                           changes=policy.policy_changes(community.id)), status
 
 
 def init_app(app: Flask) -> None:

@@ -7,11 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import db_id
+from ..forms import BoundedIntegerField, db_id
 from .models import LIMIT_PERIOD_LABELS, PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
 from ..photos import MAX_UPLOAD_BYTES
 
@@ -50,7 +50,7 @@ class RewardForm(FlaskForm):
     name = StringField(_l("Name of the reward"),
                        validators=[DataRequired(_l("Please enter the reward's name.")), Length(max=60)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in REWARD_KIND_LABELS.items()])
-    price = IntegerField(_l("Price in points"), validators=[
+    price = BoundedIntegerField(_l("Price in points"), validators=[
         InputRequired(_l("Please enter a whole number of points.")), _between(1, 100_000, _l("From 1 to 100000 points."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     photo = FileField(
@@ -58,14 +58,14 @@ class RewardForm(FlaskForm):
         validators=[FileSize(MAX_UPLOAD_BYTES, message=_l("The photo is larger than 5 MB. Please choose a smaller one."))],
     )
     remove_photo = BooleanField(_l("Remove the photo"))
-    limit_count = IntegerField(_l("How many times"), validators=[Optional(), _between(1, 1000, _l("From 1 to 1000."))])
+    limit_count = BoundedIntegerField(_l("How many times"), validators=[Optional(), _between(1, 1000, _l("From 1 to 1000."))])
     limit_period = SelectField(_l("Per"), choices=[SelectChoice("", _l("No limit"))]
                                + [SelectChoice(p.value, LIMIT_PERIOD_LABELS[p]) for p in LimitPeriod])
     available_from = DateField(_l("First day"), validators=[Optional()])
     available_until = DateField(_l("Last day"), validators=[Optional()])
     partner_id = SelectField(_l("Donor"), coerce=db_id, validate_choice=False)
     is_listed = BooleanField(_l("Show in the catalogue"), default=True)
-    first_donation = IntegerField(_l("Units donated now"),
+    first_donation = BoundedIntegerField(_l("Units donated now"),
                                   validators=[Optional(), _between(1, 10_000, _l("From 1 to 10000."))])
     donation_token = _token_field()
 
@@ -84,7 +84,7 @@ class PartnerForm(FlaskForm):
 class DonationForm(FlaskForm):
     reward_id = SelectField(_l("Reward"), coerce=db_id, validate_choice=False)
     partner_id = SelectField(_l("Donor"), coerce=db_id, validate_choice=False)
-    quantity = IntegerField(_l("Units"), validators=[
+    quantity = BoundedIntegerField(_l("Units"), validators=[
         InputRequired(_l("Please enter how many.")), _between(1, 10_000, _l("From 1 to 10000."))])
     received_on = DateField(_l("Received on"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
@@ -94,5 +94,5 @@ class DonationForm(FlaskForm):
 class SettingsForm(FlaskForm):
     pickup_place = StringField(_l("Where to collect"), validators=[Optional(), Length(max=120)])
     pickup_hours = StringField(_l("When to collect"), validators=[Optional(), Length(max=120)])
-    pickup_days = IntegerField(_l("Days to collect after approval"), validators=[
+    pickup_days = BoundedIntegerField(_l("Days to collect after approval"), validators=[
         InputRequired(_l("Please enter a number of days.")), _between(1, 90, _l("Between 1 and 90 days."))])

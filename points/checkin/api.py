@@ -17,6 +17,7 @@ from ..accounts.models import Resident, Role
 from ..accounts.permissions import communities_for, has_role
 from ..db import utcnow
 from ..extensions import csrf
+from ..forms import MAX_ID
 from . import codes, services
 from .explain import explain
 from .models import Route
@@ -26,6 +27,8 @@ from .views.common import client_address, device_of
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # CSRF is checked in `_caller` for session calls; token calls carry no ambient credential
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+MAX_DEPTH = 8  # the API's bodies are flat objects
+FIELDS = {"code", "meeting", "nonce"}
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
@@ -52,6 +55,40 @@ def _caller() -> Resident | None:
     return None
 
 
+def _json_body() -> object:
+    """The JSON body, or None for anything a careful client would not send: not JSON, nested deeper than
+    MAX_DEPTH (Python's parser recurses), or text with a NUL or a lone surrogate (neither can be stored)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    stack = [(body, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+            return None
+    return body
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unanswerable(message: str) -> dict:
+    return {"status": "error", "reason": "no_meeting", "message": message, "resident": None, "checked_in_at": None,
+            "points": 0, "checkin": None, "meeting": None, "replayed": False}
+
+
 def outcome_json(outcome: CheckinOutcome) -> dict:
     row = outcome.checkin
     resident = row.resident
@@ -73,14 +110,18 @@ def create_checkin():
     caller = _caller()
     if caller is None:
         return _error(401, "unauthenticated", _("Log in, or send a valid API token."))
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         return _error(400, "bad_request", _("Send a JSON object with code, meeting and nonce."))
+    if set(body) - FIELDS:
+        return _error(400, "bad_request", _("Send only code, meeting and nonce."))
     code, meeting_id, nonce = body.get("code"), body.get("meeting"), body.get("nonce")
-    if not isinstance(code, str) or not code.strip() or len(code) > 300:
+    if not isinstance(code, str) or not 0 < len(code) <= 300:
         return _error(400, "bad_request", _("`code` must be the scanned text."))
     if nonce is not None and (not isinstance(nonce, str) or not 0 < len(nonce) <= 64):
         return _error(400, "bad_request", _("`nonce` must be a string of up to 64 characters."))
+    if "meeting" in body and (isinstance(meeting_id, bool) or not isinstance(meeting_id, int)):
+        return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
     scanned = codes.parse_scanned(code)
     if scanned.kind == "venue":
         # The caller scanned a venue for themselves (an app on the resident's own phone).
@@ -89,9 +130,10 @@ def create_checkin():
             device=g.api_device, client=client_address(request),
         ))
         return jsonify(outcome_json(outcome))
-    if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
-        return _error(400, "bad_request", _("`meeting` must be the meeting's number."))
-    meeting = services.get_meeting(meeting_id)
+    if meeting_id is None:
+        # A member code (or anything else) names no meeting by itself: an answer, as every refusal is.
+        return jsonify(_unanswerable(_("Choose the meeting: send `meeting` with a member code.")))
+    meeting = services.get_meeting(meeting_id) if 0 < meeting_id <= MAX_ID else None
     if meeting is None or not has_role(caller, Role.STAFF, meeting.community):
         return _error(404, "not_found", _("No such meeting in your communities."))
     outcome = services.check_in(meeting, services.CheckinRequest(

@@ -44,6 +44,7 @@ AWARD_REFUSALS = {
     "monthly_cap": _l("this month's limit for meeting points is reached"),
     "rule_disabled": _l("this meeting carries no points"),
     "inactive_resident": _l("the account is disabled"),
+    "unconfirmed": _l("the points will be credited once community staff confirm your account"),
 }
 
 
@@ -105,7 +106,7 @@ def explain(row: Checkin) -> str:
             return _("Staff cannot check themselves in. Please scan the venue's code with your own phone.")
         if detail == "other_community":
             # No name or community: staff of one community learn nothing about another's residents.
-            return _("This resident is registered in another community and cannot check in to this meeting.")
+            return _("Not a resident of this community.")
         if detail == "inactive":
             return _("This account is disabled. Please ask community staff.")
         if detail == "not_signed_up":
@@ -120,6 +121,8 @@ def explain(row: Checkin) -> str:
         return _("Too many attempts. Please wait a minute and try again.")
     if detail == "unknown_member":
         return _("No resident has this member code.")
+    if detail == "ticket_used":
+        return _("This scan has already been used by someone else. Please scan the code at the venue yourself.")
     if detail == "venue_code":
         return _("This is a venue's code. Please scan the resident's member code.")
     if detail == "no_checkout":

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -18,6 +17,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import BoundedIntegerField
 
 from .. import clock
 from .models import Audience, InviteeRole, SecurityMode, VenueKind
@@ -64,15 +65,15 @@ class MeetingForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))])
     start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please enter the start time."))])
     end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please enter the end time."))])
-    opens_before = IntegerField(
+    opens_before = BoundedIntegerField(
         _l("Check-in opens (minutes before the start)"), default=30,
         validators=[InputRequired(_l("Please enter a number of minutes.")), NumberRange(min=0, max=240, message=_l("Between 0 and 240 minutes."))],
     )
-    closes_after = IntegerField(
+    closes_after = BoundedIntegerField(
         _l("Check-in stays open (minutes after the end)"), default=0,
         validators=[InputRequired(_l("Please enter a number of minutes.")), NumberRange(min=0, max=240, message=_l("Between 0 and 240 minutes."))],
     )
-    points = IntegerField(_l("Points for attending (empty: the community's rule)"), validators=[Optional(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000 points."))])
+    points = BoundedIntegerField(_l("Points for attending (empty: the community's rule)"), validators=[Optional(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000 points."))])
     security_mode = RadioField(_l("How residents check in"), choices=choices_of(SECURITY_MODE_LABELS), default=SecurityMode.POSTER.value)
     audience = RadioField(_l("Who may attend"), choices=choices_of(AUDIENCE_LABELS), default=Audience.COMMUNITY.value)
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
@@ -97,7 +98,7 @@ class CancelForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    headcount = IntegerField(_l("People present at the close"), validators=[InputRequired(_l("Please enter how many people were there.")), NumberRange(min=0, max=100000)])
+    headcount = BoundedIntegerField(_l("People present at the close"), validators=[InputRequired(_l("Please enter how many people were there.")), NumberRange(min=0, max=100000)])
     minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])
 
 
@@ -128,9 +129,9 @@ class HandsForm(FlaskForm):
     # Its own id: the meeting page also carries the vote form's `question`.
     question = StringField(_l("Question"), id="hands_question",
                            validators=[DataRequired(_l("Please enter the question.")), Length(max=300)])
-    yes = IntegerField(_l("In favour"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
-    no = IntegerField(_l("Against"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
-    abstain = IntegerField(_l("Abstained"), default=0, validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
+    yes = BoundedIntegerField(_l("In favour"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
+    no = BoundedIntegerField(_l("Against"), validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
+    abstain = BoundedIntegerField(_l("Abstained"), default=0, validators=[InputRequired(_l("Please enter a count.")), NumberRange(min=0)])
 
 
 class TokenForm(FlaskForm):

@@ -363,6 +363,8 @@ class CheckinTicket(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))  # set when used
+    # The first resident to use the ticket claims it with a conditional UPDATE; nobody else can.
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
 
     venue: Mapped[Venue] = relationship()
     meeting: Mapped[Meeting | None] = relationship()

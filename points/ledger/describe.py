@@ -43,6 +43,7 @@ REFUSAL_LABELS = {
     "monthly_cap": _l("Not counted: this month's limit for this was already reached"),
     "rule_disabled": _l("Not counted: the community does not award points for this"),
     "inactive_resident": _l("Not counted: the account is not active"),
+    "unconfirmed": _l("Waiting: credited once community staff confirm the account"),
 }
 
 

@@ -5,10 +5,10 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import db_id
+from ..forms import BoundedIntegerField, db_id
 
 
 def _token() -> str:
@@ -16,7 +16,7 @@ def _token() -> str:
 
 
 class AwardForm(FlaskForm):
-    points = IntegerField(
+    points = BoundedIntegerField(
         _l("Points"),
         validators=[DataRequired(_l("Please enter a whole number of points.")), NumberRange(min=1, max=1000, message=_l("Between 1 and 1000 points."))],
     )
@@ -43,6 +43,6 @@ class SearchForm(FlaskForm):
 
 
 class RuleForm(FlaskForm):
-    points = IntegerField(_l("Points"), validators=[NumberRange(min=0, max=10000, message=_l("Between 0 and 10000 points."))])
-    daily_cap = IntegerField(_l("At most per day"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])
-    monthly_cap = IntegerField(_l("At most per month"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])
+    points = BoundedIntegerField(_l("Points"), validators=[NumberRange(min=0, max=10000, message=_l("Between 0 and 10000 points."))])
+    daily_cap = BoundedIntegerField(_l("At most per day"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])
+    monthly_cap = BoundedIntegerField(_l("At most per month"), validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Leave empty for no limit, or 1 to 10000."))])

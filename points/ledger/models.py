@@ -208,3 +208,33 @@ class HourlyTotal(db.Model):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PendingAwardState(enum.StrEnum):
+    PENDING = "pending"  # waiting for a second staff member
+    CONFIRMED = "confirmed"  # booked as a manual award
+    REJECTED = "rejected"
+
+
+class PendingAward(db.Model):
+    """A manual award above the community's threshold (双人复核): nothing is booked until a second staff member
+    confirms it; then it is booked under its own idempotency key. Only its state and decision ever change."""
+
+    __tablename__ = "pending_awards"
+    __table_args__ = (
+        enum_check("state", PendingAwardState),
+        CheckConstraint("points > 0", name="points_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=PendingAwardState.PENDING.value)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)

@@ -14,12 +14,13 @@ from ..qr import qr_svg
 from ..units.forms import home_choices
 from ..units.models import full_name
 from ..units.services import get_unit
+from ..web import ActionForm
 from . import services
 from ..domains import registry
 from .describe import describe, describe_refusal
 from .earning import declared_action
 from .forms import AwardForm, ResidentForm, ReverseForm, RuleForm, SearchForm
-from .models import Transaction
+from .models import PendingAward, Transaction
 from .rules import rules_for
 
 bp = Blueprint("ledger", __name__)
@@ -133,6 +134,7 @@ def staff_resident(resident_id: int):
         more=history[-1].transaction.id if len(history) == HISTORY_PAGE else None,
         award_form=AwardForm(), reverse_form=ReverseForm(), home=full_name(resident.unit),
         is_self=resident.id == current_user.id, refusals=services.refusals_of(resident),
+        pending=services.pending_awards([resident.community_id], resident=resident),
     )
 
 
@@ -143,14 +145,18 @@ def staff_award(resident_id: int):
     form = AwardForm()
     if form.validate_on_submit():
         try:
-            services.award_manually(
+            result = services.award_manually(
                 resident, form.points.data, staff=current_user, reason=form.reason.data,
                 key=f"manual:{resident.id}:{form.token.data}",
             )
         except DomainError as error:
             apply_error(form, error)
         else:
-            flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=resident.name), "success")
+            if isinstance(result, PendingAward):
+                flash(_("%(points)d points for %(name)s wait for a second staff member to confirm them.",
+                        points=form.points.data, name=resident.name), "success")
+            else:
+                flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=resident.name), "success")
             return redirect(url_for("ledger.staff_resident", resident_id=resident.id))
     account = services.wallet_of(resident)
     history = services.history_of(resident, limit=HISTORY_PAGE)
@@ -158,6 +164,7 @@ def staff_award(resident_id: int):
         "ledger/staff_resident.html", resident=resident, account=account, history=history, more=None,
         award_form=form, reverse_form=ReverseForm(formdata=None), home=full_name(resident.unit),
         is_self=resident.id == current_user.id, refusals=services.refusals_of(resident),
+        pending=services.pending_awards([resident.community_id], resident=resident),
     ), 422
 
 
@@ -179,6 +186,34 @@ def staff_reverse(transaction_id: int):
         else:
             flash(_("The entry has been reversed."), "success")
     return redirect(url_for("ledger.staff_resident", resident_id=resident.id))
+
+
+@bp.get("/staff/pending-awards")
+@staff_required
+def staff_pending_awards():
+    """Manual awards above the threshold waiting for a second staff member (双人复核)."""
+    pending = services.pending_awards([c.id for c in communities_for(current_user)])
+    names = {r.id: r for r in accounts.residents_by_ids({p.resident_id for p in pending} | {p.requested_by_id for p in pending})}
+    return render_template("ledger/staff_pending_awards.html", pending=pending, people=names)
+
+
+@bp.post("/staff/pending-awards/<int:pending_id>/<decision>")
+@staff_required
+def staff_decide_award(pending_id: int, decision: str):
+    if decision not in ("confirm", "reject"):
+        abort(404)
+    pending = load_or_404(services.get_pending_award, pending_id)
+    if ActionForm().validate_on_submit():
+        try:
+            if decision == "confirm":
+                services.confirm_pending_award(pending, staff=current_user)
+            else:
+                services.reject_pending_award(pending, staff=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The points have been awarded.") if decision == "confirm" else _("The award has been turned down."), "success")
+    return redirect(url_for("ledger.staff_pending_awards"))
 
 
 @bp.route("/staff/residents/new", methods=["GET", "POST"])

@@ -61,7 +61,7 @@ def test_phone_numbers_are_unique(client, building):
     client.post("/logout")
     response = register(client, building.id, name="李四")
     assert response.status_code == 422
-    assert "此手机号已注册。" in response.get_data(as_text=True)
+    assert "此手机号无法注册" in response.get_data(as_text=True)  # not "already registered" (issue 14, finding 7)
 
 
 def test_register_on_a_unit_that_is_not_a_home_is_refused(client, building, make):

@@ -43,10 +43,12 @@ def test_request_approve_show_pickup_qr_and_hand_over(live_app, live_server, pho
         street = create_unit("宏业村街道", Level.STREET, parent=create_unit("蚌山区", Level.DISTRICT))
         community = create_unit("第一社区", Level.COMMUNITY, parent=street)
         home = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
-        staff = accounts.register_resident(name="社工小李", phone="13800000001", password="hongye2026", unit=home)
+        staff = accounts.register_resident(name="社工小李", phone="13800000001", password="hongye2026", unit=home,
+                                           confirmed_by=SYSTEM)
         accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
-        resident = accounts.register_resident(name="王芳", phone="13900000001", password="hongye2026", unit=home)
-        ledger.award_manually(resident, 30, staff=staff, reason="楼道清扫志愿服务", key="seed")
+        resident = accounts.register_resident(name="王芳", phone="13900000001", password="hongye2026", unit=home,
+                                           confirmed_by=SYSTEM)
+        ledger.award_manually(resident, 30, staff=SYSTEM, reason="楼道清扫志愿服务", key="seed")  # staff approves: four eyes
         partner = bank.create_partner(community, staff=staff, name="红叶超市", kind="merchant")
         reward = bank.create_reward(
             community, bank.RewardDetails(name="鸡蛋一盒", price=12, partner_id=partner.id, description="土鸡蛋10枚"),

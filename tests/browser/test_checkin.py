@@ -30,9 +30,11 @@ def set_scene(app, *, mode=SecurityMode.POSTER) -> dict:
         street = create_unit("宏业村街道", Level.STREET, parent=district)
         community = create_unit("第一社区", Level.COMMUNITY, parent=street)
         building = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
-        staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=PASSWORD, unit=building)
+        staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=PASSWORD, unit=building,
+                                           confirmed_by=SYSTEM)
         accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
-        resident = accounts.register_resident(name="王芳", phone=RESIDENT_PHONE, password=PASSWORD, unit=building)
+        resident = accounts.register_resident(name="王芳", phone=RESIDENT_PHONE, password=PASSWORD, unit=building,
+                                           confirmed_by=SYSTEM)
         venue = services.create_venue(staff=staff, unit=building.parent, name="红叶小区睦邻议事点", brand="红叶亭话",
                                       kind=VenueKind.CORNER, location="中心花园凉亭")
         now = utcnow()
@@ -113,7 +115,8 @@ def test_scan_the_kiosks_rotating_code(live_app, live_server, phone, browser):
 
         resident = scan_as_logged_out_resident(phone, decoded[0])
         expect(resident.get_by_test_id("checkin-result")).to_contain_text("签到成功")
-        tablet.wait_for_function("document.querySelector('[data-kiosk-count]').textContent.trim() === '1'", timeout=10_000)
+        # expect() rather than wait_for_function: the page's Content-Security-Policy forbids the eval the latter uses
+        expect(tablet.locator("[data-kiosk-count]")).to_have_text("1", timeout=10_000)
 
         resident.goto(decoded[0])
         resident.wait_for_url("**/checkins/*")

@@ -38,9 +38,9 @@ def set_scene(app) -> dict:
         building = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
         staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=PASSWORD, unit=building)
         accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
-        accounts.register_resident(name="王芳", phone=RESIDENT_PHONE, password=PASSWORD, unit=building)
+        accounts.register_resident(name="王芳", phone=RESIDENT_PHONE, password=PASSWORD, unit=building, confirmed_by=SYSTEM)
         for index, phone in enumerate(NEIGHBOURS):
-            accounts.register_resident(name=f"邻居{index}", phone=phone, password=PASSWORD, unit=building)
+            accounts.register_resident(name=f"邻居{index}", phone=phone, password=PASSWORD, unit=building, confirmed_by=SYSTEM)
         venue = checkin.create_venue(staff=staff, unit=community, name="第一社区议事厅", brand="观湖广场",
                                      kind=VenueKind.HALL)
         db.session.commit()

@@ -42,7 +42,7 @@ def set_scene(app, now) -> dict:
         building = create_unit("1号楼", Level.BUILDING, parent=create_unit("红叶小区", Level.COMPOUND, parent=community))
         staff = accounts.register_resident(name="社工小李", phone=STAFF_PHONE, password=PASSWORD, unit=building)
         accounts.grant_role(staff, Role.STAFF, community, admin=SYSTEM)
-        volunteer = accounts.register_resident(name="王芳", phone=VOLUNTEER_PHONE, password=PASSWORD, unit=building)
+        volunteer = accounts.register_resident(name="王芳", phone=VOLUNTEER_PHONE, password=PASSWORD, unit=building, confirmed_by=SYSTEM)
         services.register_volunteer(volunteer, actor=volunteer, skills=["elderly"])
         venue = checkin.create_venue(staff=staff, unit=community, name="志愿服务站", kind=VenueKind.HALL)
         activity = services.create_activity(staff=staff, venue=venue, title="楼道清洁", starts_at=now + timedelta(hours=1),

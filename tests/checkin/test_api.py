@@ -189,3 +189,14 @@ def test_openapi_file_is_valid_openapi(client):
     from openapi_spec_validator import validate
 
     validate(client.get("/api/v1/openapi.json").get_json())
+
+
+def test_another_communitys_member_code_reveals_nothing(client, open_meeting, make):
+    """Issue 14, finding 8: no id, name or member code of another community's resident comes back."""
+    s = open_meeting
+    stranger = make.resident(make.community("第二社区"), name="赵六")
+    db.session.commit()
+    data = post(client, {"code": stranger.member_qr_payload, "meeting": s.now_meeting.id, "nonce": "x1"}, s.token).get_json()
+    assert data["status"] == "error" and data["reason"] == "not_eligible" and data["resident"] is None
+    assert data["message"] == "不是本社区的居民。"
+    assert "赵六" not in str(data) and stranger.member_code not in str(data) and str(stranger.id) not in str(data["resident"])

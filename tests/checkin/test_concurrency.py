@@ -109,3 +109,25 @@ def test_two_staff_undoing_at_once_reverse_once(setting):
         assert db.session.scalar(select(func.count(Transaction.id)).where(Transaction.kind == "reversal")) == 1
         assert ledger.balance_of(db.session.get(Resident, ids["resident"])) == 0
         assert verify_ledger().ok
+
+
+def test_one_ticket_used_by_six_residents_at_once_checks_in_one(setting):
+    """A ticket copied to other browsers (issue 14, finding 6): the first resident claims it, atomically."""
+    app, ids = setting
+    with app.app_context():
+        ticket_id = services.issue_ticket(db.session.get(Venue, ids["venue"]), now=START).ticket.id
+        db.session.commit()
+
+    def use(i):
+        from points.checkin.models import CheckinTicket
+
+        ticket = db.session.get(CheckinTicket, ticket_id)
+        resident = db.session.get(Resident, ids["others"][i])
+        outcome = services.check_in(ticket.venue, services.CheckinRequest(
+            route=Route(ticket.route), actor=resident, ticket=ticket, now=START + timedelta(seconds=30)))
+        return outcome.reason or "ok", outcome.checkin.detail
+
+    answers = Counter(race(app, 6, use))
+    assert answers[("ok", "")] == 1 and answers[("invalid", "ticket_used")] == 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Checkin.id)).where(Checkin.is_success)) == 1

@@ -655,6 +655,34 @@ def test_ledger_verify_checks_the_check_ins(scene):
     assert meeting.id
 
 
+def test_ledger_verify_sees_a_deleted_undo(scene):
+    """Issue 14, finding 10: without its undo row the check-in counts again while its points stay reversed."""
+    scene.meeting()
+    row = scene.scan().checkin
+    services.undo_checkin(row, staff=scene.staff, reason="认错人了")
+    assert verify_ledger().ok
+    db.session.execute(CheckinUndo.__table__.delete().where(CheckinUndo.__table__.c.checkin_id == row.id))
+    db.session.commit()
+    assert "checkin_reversal_without_undo" in [p.code for p in verify_ledger().problems]
+
+
+def test_ledger_verify_sees_changed_points_on_a_check_in(scene):
+    scene.meeting()
+    row = scene.scan().checkin
+    db.session.execute(Checkin.__table__.update().where(Checkin.__table__.c.id == row.id).values(points=50))
+    db.session.commit()
+    assert [p.code for p in verify_ledger().problems] == ["checkin_points_mismatch"]
+
+
+def test_a_check_ins_award_is_taken_back_by_undo_only(scene):
+    scene.meeting()
+    row = scene.scan().checkin
+    with pytest.raises(DomainError) as error:
+        ledger.reverse(db.session.get(Transaction, row.transaction_id), actor=scene.staff, reason="x")
+    assert error.value.code == "undo_checkin_instead"
+    assert ledger.balance_of(scene.resident) == 10
+
+
 # ------------------------------------------------------------------ the checkable protocol
 
 

@@ -397,3 +397,13 @@ def test_check_in_views_never_touch_the_session():
     for source in [*package.joinpath("views").glob("*.py"), package / "api.py"]:
         text = source.read_text(encoding="utf-8")
         assert "db.session" not in text and "\nimport csv\n" not in text, source.name
+
+
+def test_the_desk_scanning_another_communitys_member_code_shows_nothing_of_them(client, live, make):
+    """Issue 14, finding 8."""
+    stranger = make.resident(make.community("第三社区"), name="赵六")
+    db.session.commit()
+    login(client, live.staff)
+    response = client.post(f"/staff/meetings/{live.now_meeting.id}/scan", data={"code": stranger.member_qr_payload})
+    page = text(client.get(response.headers["Location"]))
+    assert "不是本社区的居民" in page and "赵六" not in page and stranger.member_code not in page

@@ -22,7 +22,7 @@ def _badges(resident) -> list[str]:
 
 
 def _meeting(resident, n: int):
-    return ledger.award(resident, MEETING_ATTENDED, key=f"meeting:{resident.id}:{n}", cause=("checkin", n))
+    return ledger.award(resident, MEETING_ATTENDED, key=f"meeting:{resident.id}:{n}", cause=("test", n))  # not a real check-in: those are undone, not reversed
 
 
 def test_five_meetings_earn_the_badge_in_the_fifth_awards_transaction(make):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from points.accounts.permissions import SYSTEM
 from points.ledger import services as ledger
 from points.standing.boards import mask, set_public_choice
 
@@ -23,7 +24,7 @@ def _world(make, clock):
     li = make.resident(community, name="李四")
     zhao = make.resident(community, name="赵大宝")
     clock.set(NOV_1_SHANGHAI - timedelta(seconds=1))  # 23:59:59 on 31 October, local
-    ledger.award_manually(li, 500, staff=staff, reason="十月", key="li-oct")
+    ledger.award_manually(li, 500, staff=SYSTEM, reason="十月", key="li-oct")  # above the four-eyes threshold
     clock.set(NOV_1_SHANGHAI)
     ledger.award_manually(wang, 30, staff=staff, reason="十一月", key="wang-nov")
     ledger.award_manually(zhao, 20, staff=staff, reason="十一月", key="zhao-nov")
@@ -58,6 +59,7 @@ def test_showing_the_name_and_opting_out(client, make, clock, app):
 
 def test_junk_periods_fall_back_to_this_month(client, make, clock):
     community, *_ = _world(make, clock)
-    for query in ("period=week", "at=2026-13", "period=year&at=abcd", "at=99999-01", "period=month&at=%00"):
+    for query in ("period=week", "at=2026-13", "period=year&at=abcd", "at=99999-01"):
         assert client.get(f"/honour/{community.id}?{query}").status_code == 200
+    assert client.get(f"/honour/{community.id}?period=month&at=%00").status_code == 400  # a NUL byte is refused everywhere
     assert client.get("/honour/999999").status_code == 404

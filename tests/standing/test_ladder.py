@@ -64,4 +64,4 @@ def test_the_wallet_shows_level_name_and_progress(client, make):
     ledger.award_manually(resident, 40, staff=make.staff(community), reason="补录", key="k")
     login(client, resident)
     page = client.get("/wallet").get_data(as_text=True)
-    assert "新手" in page and 'aria-valuenow="40"' in page and "60" in page.split('data-testid="level-next"')[1][:80]
+    assert "新手" in page and 'value="40"' in page and "60" in page.split('data-testid="level-next"')[1][:80]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased, selectinload
 from ... import events
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
 from ...accounts.permissions import Actor, require
+from ...accounts.policy import require_second_staff
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
@@ -216,6 +217,7 @@ def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime
     require(staff, Role.STAFF, db.session.get(Unit, redemption.community_id))
     _own(redemption, staff)
     _check_step(redemption, RedemptionState.APPROVED, now)
+    require_second_staff(staff, _originators(redemption, now), redemption.community_id)
     redemption.state = RedemptionState.APPROVED.value
     redemption.decided_at, redemption.decided_by_id = now, staff.id
     redemption.expires_at = now + timedelta(days=bank_for(redemption.community_id).pickup_days)
@@ -320,6 +322,18 @@ def _lock(redemption: Redemption) -> Redemption:
     )
     assert locked is not None
     return locked
+
+
+FOUR_EYES_DAYS = 30  # a staff member who gave the resident points by hand this recently does not approve alone
+
+
+def _originators(redemption: Redemption, now: datetime) -> set[int]:
+    """Who started what an approval would let through: the staff member who asked on the resident's behalf, and
+    staff who gave the resident points by hand within FOUR_EYES_DAYS (双人复核)."""
+    people = ledger.manual_awarders(redemption.resident, since=now - timedelta(days=FOUR_EYES_DAYS))
+    if redemption.requested_by_id is not None and redemption.requested_by_id != redemption.resident_id:
+        people.add(redemption.requested_by_id)
+    return people
 
 
 def _own(redemption: Redemption, staff: Resident) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,7 +34,7 @@ from ...ledger import services as ledger
 from .. import codes
 from ..checkable import Checkable
 from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Reason, Route, Step, Venue
-from .lookup import checkable, checkable_at, checkins_of, standing_checkin
+from .lookup import checkable, checkable_at, checkins_of, lock, standing_checkin
 
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
@@ -178,6 +178,8 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
             _resolve_member(attempt)
         else:
             attempt.meeting = _meeting_from_scan(attempt)
+        if attempt.meeting is not None:
+            lock(attempt.meeting)  # a cancel or close waits for this check-in, or this one sees it
         _check_meeting(attempt.meeting)
         _check_eligible(attempt)
         _choose_step(attempt)
@@ -187,7 +189,8 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
             _check_not_already(attempt)
         _check_window(attempt)
     except Refused as refused:
-        return _log_refusal(attempt, refused, ticket)
+        # Someone else's ticket stays theirs: the refusal is logged without touching it.
+        return _log_refusal(attempt, refused, None if refused.detail == "ticket_used" else ticket)
     return _log_success(attempt, ticket)
 
 
@@ -234,6 +237,21 @@ def _resolve_ticket(attempt: _Attempt, ticket: CheckinTicket) -> None:
     attempt.scanned_at = ticket.scanned_at
     if attempt.now >= ticket.expires_at:
         raise Refused(Reason.EXPIRED_CODE, "ticket")
+    _claim_ticket(ticket, attempt.resident)
+
+
+def _claim_ticket(ticket: CheckinTicket, resident: Resident | None) -> None:
+    """The first resident to use a ticket claims it, atomically: a copied ticket checks in one resident only.
+    The same resident again (a reload) passes and meets `already_checked_in`."""
+    assert resident is not None
+    claimed = db.session.execute(
+        update(CheckinTicket).where(CheckinTicket.id == ticket.id, CheckinTicket.used_by_id.is_(None))
+        .values(used_by_id=resident.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.refresh(ticket, ["used_by_id"])
+        if ticket.used_by_id != resident.id:
+            raise Refused(Reason.INVALID, "ticket_used")
 
 
 def _resolve_member(attempt: _Attempt) -> None:
@@ -247,6 +265,10 @@ def _resolve_member(attempt: _Attempt) -> None:
     attempt.resident = resident_by_member_code(scanned.member_code)
     if attempt.resident is None:
         raise Refused(Reason.INVALID, "unknown_member")
+    if attempt.meeting is not None and attempt.resident.community_id != attempt.meeting.community_id:
+        # Another community's card: the log, the desk and the API learn nothing about its holder.
+        attempt.resident = None
+        raise Refused(Reason.NOT_ELIGIBLE, "other_community")
 
 
 def _meeting_from_scan(attempt: _Attempt) -> Checkable:
@@ -447,6 +469,17 @@ def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcom
         raise RuntimeError("check-in lost a race but no winner is visible")
     reason = Reason.ALREADY_CHECKED_OUT if step == Step.OUT else Reason.ALREADY_CHECKED_IN
     return _log_refusal(attempt, Refused(reason, original=standing), ticket)
+
+
+@events.in_transaction(events.points_awarded)
+def _credited_later(sender: str, *, transaction, points: int, **_: object) -> None:
+    """An award for a check-in booked after it (the resident's account was confirmed by staff): the log row
+    records the points and the transaction, as verify reconciles them."""
+    if transaction.cause_type != "checkin" or transaction.cause_id is None:
+        return
+    row = db.session.get(Checkin, transaction.cause_id)
+    if row is not None and row.transaction_id is None:
+        row.points, row.transaction_id, row.detail = points, transaction.id, ""
 
 
 def _by_nonce(actor: Resident, nonce: str) -> Checkin | None:

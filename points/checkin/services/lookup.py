@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, inspect, select
 
 from ... import clock
 from ...accounts.models import Resident
@@ -11,6 +11,17 @@ from ...db import db
 from ...domains import registry
 from ..checkable import Checkable
 from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Step, Venue
+
+def lock(target: Checkable) -> None:
+    """Lock the meeting's (or other checkable thing's) row and re-read it, so that a check-in or a ballot and a
+    cancel or close are ordered: whoever comes second sees what the first one did. Lock order: this row, then
+    the ledger's chain head. On SQLite every write transaction is already serialised (BEGIN IMMEDIATE)."""
+    if inspect(target, raiseerr=False) is None:
+        return  # not a mapped row (a test's stand-in): nothing to lock
+    model = type(target)
+    db.session.execute(select(model.id).where(model.id == target.id).with_for_update())
+    db.session.refresh(target)
+
 
 def checkins_of(target: Checkable) -> ColumnElement[bool]:
     """The log rows about this meeting (or other checkable thing): it names its own column of the log."""

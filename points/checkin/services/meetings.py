@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..checkable import Checkable
 from .errors import MeetingError, VenueError
-from .lookup import checkins_of
+from .lookup import checkins_of, lock
 from .votes import tally
 
 MAX_WINDOW_MINUTES = 240
@@ -205,6 +205,7 @@ def cancel_meeting(meeting: Meeting, *, staff: Resident, reason: str, now: datet
     require(staff, Role.STAFF, meeting.community)
     if not (reason or "").strip():
         raise MeetingError(_l("Please give a reason."), code="reason_required", field="reason")
+    lock(meeting)  # check-ins in flight finish first, and are counted below
     if attendance_count(meeting):
         raise MeetingError(_l("Residents have checked in to this meeting: undo their check-ins first."), code="has_checkins")
     _transition(meeting, MeetingStatus.CANCELLED)
@@ -224,6 +225,7 @@ def close_meeting(meeting: Meeting, *, staff: Resident, minutes: str, headcount:
         raise MeetingError(_l("The meeting has not started yet."), code="not_started")
     if headcount is None or headcount < 0:
         raise MeetingError(_l("Please enter how many people were there."), code="invalid_headcount", field="headcount")
+    lock(meeting)  # check-ins and ballots in flight finish first, and are counted below
     _transition(meeting, MeetingStatus.CLOSED)
     meeting.minutes = (minutes or "").strip()
     meeting.closing_headcount = headcount

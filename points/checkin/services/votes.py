@@ -14,7 +14,7 @@ from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
 from ..models import Ballot, Choice, Meeting, MeetingStatus, Vote, VoteMethod
 from .errors import VoteError
-from .lookup import standing_checkin
+from .lookup import lock, standing_checkin
 
 MAX_QUESTION = 300
 
@@ -64,12 +64,15 @@ def record_show_of_hands(meeting: Meeting, *, staff: Resident, question: str, ye
 
 @transaction
 def cast_ballot(vote: Vote, resident: Resident, choice: str, *, now: datetime | None = None) -> Ballot:
-    """One ballot per resident, and only from a resident checked in to the meeting."""
+    """One ballot per resident, and only from a resident checked in to the meeting. The meeting's row is locked
+    first, as closing the vote or the meeting locks it, so a ballot is either counted or refused."""
+    meeting = db.session.get(Meeting, vote.meeting_id)
+    lock(meeting)  # type: ignore[arg-type]
+    db.session.refresh(vote)
     if not vote.is_open or vote.method != VoteMethod.PHONES:
         raise VoteError(_l("This vote is closed."), code="vote_closed")
     if choice not in {c.value for c in Choice}:
         raise VoteError(_l("Choose yes, no or abstain."), code="invalid_choice")
-    meeting = db.session.get(Meeting, vote.meeting_id)
     if standing_checkin(meeting, resident) is None:  # type: ignore[arg-type]
         raise VoteError(_l("Only residents checked in to this meeting may vote."), code="not_checked_in")
     ballot = Ballot(vote_id=vote.id, resident_id=resident.id, choice=choice, cast_at=now or utcnow())
@@ -85,6 +88,8 @@ def cast_ballot(vote: Vote, resident: Resident, choice: str, *, now: datetime | 
 def close_vote(vote: Vote, *, staff: Resident, now: datetime | None = None) -> Vote:
     meeting = db.session.get(Meeting, vote.meeting_id)
     require(staff, Role.STAFF, meeting.community)  # type: ignore[union-attr]
+    lock(meeting)  # type: ignore[arg-type]
+    db.session.refresh(vote)
     if not vote.is_open:
         raise VoteError(_l("This vote is closed."), code="vote_closed")
     tally(vote, now=now or utcnow())

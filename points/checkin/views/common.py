@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Request, current_app, request, url_for
 
-from ..models import Meeting, Venue
+from ..models import Venue
 
 
 def public_url(endpoint: str, **values: object) -> str:

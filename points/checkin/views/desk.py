@@ -11,6 +11,7 @@ from ...accounts import services as accounts
 from ...accounts.models import Resident
 from ...accounts.permissions import load_or_404
 from ...errors import DomainError
+from ...forms import int_arg
 from ...exports import csv_response
 from .. import services
 from ..explain import ROUTE_LABELS, explain, headline, subline
@@ -53,7 +54,7 @@ def search(meeting_id: int):
 
 
 def _desk(template: str, m: Meeting, **context):
-    last = services.get_checkin(request.args.get("last", type=int))
+    last = services.get_checkin(int_arg(request.args, "last"))
     if last is not None and (last.meeting_id != m.id or last.actor_id != current_user.id):
         last = None
     return render_template(template, meeting=m, last=last, last_headline=headline(last) if last else "",
@@ -114,7 +115,7 @@ def undo(checkin_id: int):
 @bp.get("/meetings/<int:meeting_id>/log")
 def log(meeting_id: int):
     m = load_or_404(Meeting, meeting_id)
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     rows = services.checkin_log(m, before_id=before)
     return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain,
                            more=rows[-1].id if len(rows) == 200 else None)

@@ -10,6 +10,7 @@ from ...accounts.models import Role
 from ...accounts.permissions import has_role
 from ...db import utcnow
 from ...errors import DomainError
+from ...forms import int_arg
 from ...ledger.services import balance_of
 from ...qr import qr_svg
 from ...web import ActionForm
@@ -175,6 +176,6 @@ def kiosk(token: str):
 
 @bp.get("/kiosk/<token>/state")
 def kiosk_poll(token: str):
-    response = jsonify(_kiosk_json(_kiosk_meeting(token), have=request.args.get("have", type=int)))
+    response = jsonify(_kiosk_json(_kiosk_meeting(token), have=int_arg(request.args, "have")))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -12,7 +12,7 @@ from ...accounts.models import Resident, Role
 from ...accounts.permissions import communities_for, gate, has_role, load_or_404
 from ...db import utcnow
 from ...errors import DomainError
-from ...forms import apply_error
+from ...forms import apply_error, int_arg
 from ...qr import qr_svg
 from ...units.models import Level, Unit, full_name
 from ...units.services import get_unit
@@ -141,8 +141,8 @@ def _meeting_values(form: MeetingForm) -> dict:
 def meeting_new():
     form = MeetingForm()
     form.venue.choices = _venue_choices()
-    if request.method == "GET" and request.args.get("venue", type=int):
-        form.venue.data = request.args.get("venue", type=int)
+    if request.method == "GET" and int_arg(request.args, "venue"):
+        form.venue.data = int_arg(request.args, "venue")
     if form.validate_on_submit():
         values = _meeting_values(form)
         if values["venue"] is None:

@@ -1,9 +1,12 @@
 """Ledger services, one module per verb: reads, awards, holds, reversals, rules; booking is the machinery they
 share (the write protocol is in its docstring) and errors the refusals. Import from here."""
-from .awards import AwardOutcome, award, award_manually
+from .awards import (
+    AwardOutcome, award, award_manually, confirm_pending_award, get_pending_award, manual_awarders, pending_awards,
+    reject_pending_award,
+)
 from .booking import chain_hash
 from .errors import (
-    AlreadyReversed, HoldClosed, InsufficientPoints, InvalidAmount, InvalidRule, KeyReused, NotAHold, NotReversible,
+    AlreadyReversed, AwardDecided, HoldClosed, InsufficientPoints, InvalidAmount, InvalidRule, KeyReused, NotAHold, NotReversible,
     ReasonRequired,
 )
 from .holds import hold, settle, void
@@ -13,8 +16,9 @@ from .reversals import REVERSIBLE, reverse
 from .rules import set_earning_rule
 
 __all__ = [
-    "AwardOutcome", "award", "award_manually", "chain_hash",
-    "AlreadyReversed", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
+    "AwardOutcome", "award", "award_manually", "chain_hash", "confirm_pending_award", "get_pending_award",
+    "manual_awarders", "pending_awards", "reject_pending_award",
+    "AlreadyReversed", "AwardDecided", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
     "NotReversible", "ReasonRequired",
     "hold", "settle", "void",
     "last_verify_run", "publish_heads", "published_heads", "rebuild_hourly_totals", "record_verify_run",

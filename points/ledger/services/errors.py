@@ -49,3 +49,8 @@ class ReasonRequired(DomainError):
 class InvalidRule(DomainError):
     code = "invalid_rule"
     message = _l("Points and caps must be whole numbers, zero or more.")
+
+
+class AwardDecided(DomainError):
+    code = "already_decided"
+    message = _l("This award has already been confirmed or turned down.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from ...accounts.models import Resident
@@ -84,6 +84,10 @@ class HistoryLine:
 def refusals_of(resident: Resident, *, limit: int = 5) -> list[RefusedAward]:
     return list(
         db.session.scalars(
-            select(RefusedAward).where(RefusedAward.resident_id == resident.id).order_by(RefusedAward.id.desc()).limit(limit)
+            select(RefusedAward).where(
+                RefusedAward.resident_id == resident.id,
+                # booked later under the same key (the account was confirmed): no longer "not counted"
+                ~exists().where(Transaction.idempotency_key == RefusedAward.idempotency_key),
+            ).order_by(RefusedAward.id.desc()).limit(limit)
         )
     )

@@ -18,7 +18,7 @@ from ... import clock, events, photos
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import SYSTEM, Actor, may, require
 from ...checkin import services as checkin
-from ...checkin.models import Meeting, MeetingStatus, Vote
+from ...checkin.models import Meeting, Vote
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
