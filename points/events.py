@@ -31,7 +31,7 @@ from typing import Any
 
 from blinker import Namespace, NamedSignal
 
-from .db import on_commit
+from .db import on_commit, transaction
 
 Receiver = Callable[..., Any]
 Kind = Callable[[NamedSignal], Callable[[Receiver], Receiver]]  # in_transaction or after_commit
@@ -126,7 +126,8 @@ def after_commit(signal: NamedSignal) -> Callable[[Receiver], Receiver]:
         if (signal.name, receiver) not in _connected:
 
             def queue(sender: Any, **payload: Any) -> None:
-                on_commit(functools.partial(receiver, sender, **payload))
+                # Its own transaction: what it writes (a notice in the inbox) commits, or rolls back alone.
+                on_commit(functools.partial(transaction(receiver), sender, **payload))
 
             signal.connect(queue, weak=False)
             _connected[(signal.name, receiver)] = queue

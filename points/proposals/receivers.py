@@ -1,4 +1,4 @@
-"""After-commit receivers: what the workflow and the bank tell residents in their inbox (消息)."""
+"""After-commit receivers: what the workflow, the bank and volunteering tell residents in their inbox (消息)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -60,3 +60,11 @@ _REDEMPTION_RECEIVERS = {kind: _redemption(kind) for kind in
                          ("redemption_approved", "redemption_rejected", "redemption_handed_over", "redemption_expired")}
 for _kind, _receiver in _REDEMPTION_RECEIVERS.items():
     events.after_commit(getattr(events, _kind))(_receiver)
+
+
+@events.after_commit(events.activity_cancelled)
+def _activity_cancelled(sender, *, activity, enrollments, actor, now) -> None:
+    """Everyone signed up hears that the activity is off (the volunteering issue asked for it once an inbox exists)."""
+    for enrollment in enrollments:
+        resident = db.session.get(Resident, enrollment.resident_id)
+        notify(resident, "activity_cancelled", subject=activity.title, target=f"activity:{activity.id}", now=now)

@@ -26,12 +26,14 @@ MESSAGES = {
     "redemption_rejected": _l("Your redemption of “%(subject)s” was not approved; the points are back."),
     "redemption_handed_over": _l("You collected “%(subject)s”."),
     "redemption_expired": _l("Your redemption of “%(subject)s” expired; the points are back."),
+    "activity_cancelled": _l("The volunteer activity “%(subject)s” you signed up for is cancelled."),
 }
 MAX_SUBJECT = 120
 
 
 # "kind:id" → (endpoint, argument): links are made when shown, so a job without a request can notify.
-TARGETS = {"proposal": ("proposals.case", "proposal_id"), "redemption": ("bank.redemption", "redemption_id")}
+TARGETS = {"proposal": ("proposals.case", "proposal_id"), "redemption": ("bank.redemption", "redemption_id"),
+           "activity": ("volunteering.activity", "activity_id")}
 
 
 def link_of(notification: Notification) -> str | None:
