@@ -18,7 +18,12 @@ lower domains look up at run time with the app's `Registry`:
 - `checkable_kind(kind)`: a higher domain's kind of thing one checks into (`checkin/checkable.py`), an object with
   `prefix` (the letter its kiosk codes start with), `get(id)`, `by_kiosk_token(token)` and `open_at(venue, moment)`
   (the things of that kind whose check-in or check-out window at the venue is open), so the check-in package
-  serves it without importing it.
+  serves it without importing it;
+- `case_source(source)`: the proposal workflow's cases, for a lower domain that links its things to one (a
+  volunteer activity serves a case in implementation, 办) without importing proposals: an object with
+  `open_cases(community_ids)` (the cases in implementation there, as `CaseRef`s, oldest first) and `get(id)` (a
+  `CaseRef`, or None). Read them through `Registry.open_cases` and `Registry.case`, which answer nothing when no
+  domain provides cases.
 
 Figure providers: a domain whose figures live in its own tables (volunteer hours, proposal outcomes, party members'
 claimed tasks) shares them with standing (honour roll, badges, indices) and oversight (dashboard) without either
@@ -60,6 +65,16 @@ class Figure:
     label: Any = ""
 
 
+@dataclass(frozen=True)
+class CaseRef:
+    """A case of the proposal workflow as a lower domain sees it: enough to offer it, show it and check a link."""
+
+    id: int
+    title: str
+    community_id: int
+    is_implementing: bool  # in implementation (办) now: new links are taken only then
+
+
 @dataclass
 class Registry:
     checkers: list[tuple[str, Checker]] = field(default_factory=list)
@@ -72,6 +87,7 @@ class Registry:
     rules_sections: list[Callable[..., Any]] = field(default_factory=list)
     figures: dict[tuple[str, str], Figure] = field(default_factory=dict)
     checkable_kinds: dict[str, Any] = field(default_factory=dict)
+    cases: Any = None  # the one `case_source`
 
     def checker(self, name: str, fn: Checker) -> None:
         if name not in [n for n, _ in self.checkers]:
@@ -118,6 +134,17 @@ class Registry:
     def checkable_kind(self, kind: Any) -> None:
         if self.checkable_kinds.setdefault(kind.prefix, kind) is not kind:
             raise ValueError(f"checkable kind {kind.prefix!r} is declared twice")
+
+    def case_source(self, source: Any) -> None:
+        if self.cases is not None and self.cases is not source:
+            raise ValueError("cases are provided twice")
+        self.cases = source
+
+    def open_cases(self, community_ids: Any) -> list[CaseRef]:
+        return list(self.cases.open_cases(list(community_ids))) if self.cases is not None else []
+
+    def case(self, case_id: int | None) -> CaseRef | None:
+        return self.cases.get(case_id) if self.cases is not None and case_id else None
 
 
 def registry(app: Flask | None = None) -> Registry:

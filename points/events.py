@@ -59,7 +59,7 @@ points_reversed = _event("points_reversed", "ledger: transaction (the reversal),
 
 # checkin
 checked_in = _event("checked_in", "checkin: checkin, meeting, resident, transaction (None if no points), actor, now")
-checkin_undone = _event("checkin_undone", "checkin: undo, checkin, meeting, resident, actor, now")
+checkin_undone = _event("checkin_undone", "checkin: undo, checkin, meeting (None for an activity's check-in), resident, actor, now")
 checked_out = _event("checked_out", "checkin: checkout (the log row), checkin (the one it closes), target, resident, actor, now")
 meeting_scheduled = _event("meeting_scheduled", "checkin: meeting, actor, now")
 meeting_cancelled = _event("meeting_cancelled", "checkin: meeting, actor, now")

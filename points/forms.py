@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import DateField, IntegerField, TimeField
+from wtforms.validators import InputRequired, ValidationError
 
+from . import clock
 from .errors import DomainError
 
 
@@ -72,3 +76,48 @@ class BoundedIntegerField(IntegerField):
         except ValueError as error:
             self.data = None
             raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value.")) from error
+
+
+# ------------------------------------------------------------------ a span of time as staff type it
+
+
+def local_to_utc(day: date | None, time_of_day: time | None) -> datetime | None:
+    """A date and time as staff type them (local time) → an aware UTC datetime."""
+    if day is None or time_of_day is None:
+        return None
+    return clock.to_utc(datetime.combine(day, time_of_day))
+
+
+STARTS_AT, ENDS_AT = _l("Starts at"), _l("Ends at")
+
+
+def local_span_fields(start_label=STARTS_AT, end_label=ENDS_AT) -> tuple[DateField, TimeField, TimeField]:
+    """The `day`, `start` and `end` fields of a form with `LocalSpan`: one date and two times, in local time.
+    Called inside the form's class body, so the fields keep their place among the others (and in the error list)."""
+    return (DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))]),
+            TimeField(start_label, validators=[InputRequired(_l("Please enter the start time."))]),
+            TimeField(end_label, validators=[InputRequired(_l("Please enter the end time."))]))
+
+
+class LocalSpan:
+    """For a form with `day, start, end = local_span_fields()` (a meeting, an activity, hours typed by hand): the
+    span in UTC as services take it, filling the fields from UTC times, and an end before the start refused
+    beside the end field. A span lies within one day; services check it again."""
+
+    def show_times(self, starts_at: datetime, ends_at: datetime) -> None:
+        """Fill the date and time fields from UTC times, in local time as staff read them."""
+        self.day.data = clock.local_date(starts_at)
+        self.start.data = clock.local(starts_at).time()
+        self.end.data = clock.local(ends_at).time()
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return local_to_utc(self.day.data, self.start.data)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return local_to_utc(self.day.data, self.end.data)
+
+    def validate_end(self, field) -> None:
+        if self.start.data is not None and field.data is not None and field.data <= self.start.data:
+            raise ValidationError(_l("The end must be after the start."))

@@ -85,6 +85,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "volunteering_staff.confirm": STAFF_PAGE,
     "volunteering_staff.adjust": STAFF_PAGE,
     "volunteering_staff.register_for": STAFF_PAGE,
+    "volunteering_staff.undo_checkin": STAFF_PAGE,
     **{f"proposals.staff_{step}": STAFF_PAGE for step in (
         "case", "accept", "reject", "merge", "schedule", "decide", "publish", "close_notice", "owner", "update", "done",
         "archive", "answer")},
@@ -179,6 +180,12 @@ class World:
         self.record = volunteering.backfill_record(self.activity, self.resident, staff=self.staff, started_at=START,
                                                    ended_at=START + timedelta(hours=1), note="无手机", now=START)
         self.certificate = volunteering.issue_certificate(self.resident, now=START)
+        under_way = volunteering.create_activity(
+            staff=self.staff, venue=self.venue, title="助老", starts_at=START + timedelta(days=3),
+            ends_at=START + timedelta(days=3, hours=2), slots=5, now=START - timedelta(days=2))
+        volunteering.sign_up(under_way, self.resident, now=START)
+        self.activity_checkin = checkin.check_in(under_way, checkin.CheckinRequest(
+            route=Route.SEARCH, actor=self.staff, resident=self.resident, device="pytest", now=under_way.starts_at)).checkin
         self.proposal, self.objection = self._case()
         self.notification = proposals.inbox_of(self.resident)[0]
         self.pending = ledger.award_manually(self.resident, 80, staff=self.staff, reason="测试", key="matrix:2")
@@ -208,6 +215,7 @@ class World:
             "checkin.kiosk_poll": {"token": self.meeting.kiosk_token},
             "checkin.ticket": {"token": self.ticket.token},
             "volunteering.verify": {"token": self.certificate.token},
+            "volunteering_staff.undo_checkin": {"checkin_id": self.activity_checkin.id},
             "static": {"filename": "css/app.css"},
             "oversight.export": {"what": "transactions", "fmt": "xlsx"},
             "ledger.staff_decide_award": {"decision": "confirm"},

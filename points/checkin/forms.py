@@ -1,26 +1,20 @@
 """Forms for venues, meetings, staff check-in, closing and votes. Rules live in the services."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BoundedIntegerField
-
-from .. import clock
+from ..forms import BoundedIntegerField, LocalSpan, local_span_fields
 from .models import Audience, InviteeRole, SecurityMode, VenueKind
 
 VENUE_KIND_LABELS = {
@@ -43,13 +37,6 @@ def choices_of(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def local_to_utc(day: date | None, time_of_day: time | None) -> datetime | None:
-    """A date and time as staff type them (local time) → an aware UTC datetime."""
-    if day is None or time_of_day is None:
-        return None
-    return clock.to_utc(datetime.combine(day, time_of_day))
-
-
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=80)])
     brand = StringField(_l("Brand name (optional)"), validators=[Length(max=40)])
@@ -59,12 +46,10 @@ class VenueForm(FlaskForm):
     is_active = BooleanField(_l("In use"), default=True)
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(LocalSpan, FlaskForm):
     title = StringField(_l("Topic"), validators=[DataRequired(_l("Please enter the topic.")), Length(max=120)])
     venue = SelectField(_l("Venue"), coerce=int, validate_choice=False)
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))])
-    start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please enter the start time."))])
-    end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please enter the end time."))])
+    day, start, end = local_span_fields()
     opens_before = BoundedIntegerField(
         _l("Check-in opens (minutes before the start)"), default=30,
         validators=[InputRequired(_l("Please enter a number of minutes.")), NumberRange(min=0, max=240, message=_l("Between 0 and 240 minutes."))],
@@ -77,20 +62,6 @@ class MeetingForm(FlaskForm):
     security_mode = RadioField(_l("How residents check in"), choices=choices_of(SECURITY_MODE_LABELS), default=SecurityMode.POSTER.value)
     audience = RadioField(_l("Who may attend"), choices=choices_of(AUDIENCE_LABELS), default=Audience.COMMUNITY.value)
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
-
-    def show_times(self, starts_at: datetime, ends_at: datetime) -> None:
-        """Fill the date and time fields from a meeting's UTC times, in local time as staff read them."""
-        self.day.data = clock.local_date(starts_at)
-        self.start.data = clock.local(starts_at).time()
-        self.end.data = clock.local(ends_at).time()
-
-    @property
-    def starts_at(self) -> datetime | None:
-        return local_to_utc(self.day.data, self.start.data)
-
-    @property
-    def ends_at(self) -> datetime | None:
-        return local_to_utc(self.day.data, self.end.data)
 
 
 class CancelForm(FlaskForm):

@@ -8,10 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ..domains import registry
     from . import cli, demo, receivers, views  # noqa: F401 - receivers connect at import
+    from .cases import ProposalCases
     from .earning import ACTIONS
 
     views.init_app(app)
     app.cli.add_command(cli.proposals)
     registry(app).demo_loader(demo.load)
+    registry(app).case_source(ProposalCases)
     for action in ACTIONS:
         registry(app).earning_action(action)

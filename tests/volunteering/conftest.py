@@ -8,6 +8,7 @@ import pytest
 from points.accounts.permissions import SYSTEM
 from points.checkin import services as checkin
 from points.checkin.models import Route, VenueKind
+from points.proposals import services as proposals
 from points.volunteering import services
 
 START = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
@@ -37,6 +38,23 @@ class Scene:
 
     def scan(self, resident, *, at, step=None):
         return checkin.check_in(self.venue, checkin.CheckinRequest(route=Route.POSTER, actor=resident, now=at, step=step))
+
+    def case(self, *, title="楼道灯坏了", staff=None, venue=None, implementing=True):
+        """A case of the proposal workflow (a higher domain: tests may use it) carried to implementation (办), or
+        only accepted; at `venue`'s community, its meeting three weeks before the activities, so scans never meet it."""
+        staff, venue = staff or self.staff, venue or self.venue
+        at = BEFORE - timedelta(days=21)
+        case = proposals.submit_proposal(self.make.resident(venue.community), title=title, token=f"case-{title}", now=at)
+        case = proposals.accept_proposal(case, actor=staff, now=at)
+        if not implementing:
+            return case
+        meeting = proposals.schedule_deliberation(case, staff=staff, venue=venue, title="议事", now=at,
+                                                  starts_at=at + timedelta(hours=1), ends_at=at + timedelta(hours=2))
+        at += timedelta(hours=1)
+        vote = checkin.record_show_of_hands(meeting, staff=staff, question="办不办？", yes=5, no=1, abstain=0, now=at)
+        proposals.record_decision(case, staff=staff, vote=vote, now=at)
+        case = proposals.publish_decision(case, staff=staff, now=at)
+        return proposals.close_notice(case, actor=staff, now=case.objection_until)
 
     def attend(self, activity, resident=None, *, arrive=START, leave=END):
         resident = resident or self.resident

@@ -23,8 +23,8 @@ ALREADY_UNDONE = _l("This check-in has already been undone.")
 @transaction
 def undo_checkin(checkin: Checkin, *, staff: Resident, reason: str, now: datetime | None = None) -> CheckinUndo:
     """Staff take back a mistaken check-in: its points are reversed in the same transaction, and it is logged."""
-    meeting = checkin.meeting
-    require(staff, Role.STAFF, meeting.community if meeting else None)
+    meeting, target = checkin.meeting, checkin.target  # the target: the meeting, or a volunteer activity
+    require(staff, Role.STAFF, target.community if target is not None else None)
     if not checkin.is_success:
         raise UndoError(code="not_a_checkin")
     require_not_self(staff, checkin.resident)

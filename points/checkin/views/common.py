@@ -1,12 +1,17 @@
-"""Helpers the check-in pages share: addresses printed in QR codes, and who is asking."""
+"""Helpers the check-in pages share: addresses printed in QR codes, who is asking, and the staff desk's steps
+(also the volunteering desk's: any `Checkable`)."""
 from __future__ import annotations
 
 import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Request, current_app, request, url_for
+from flask_login import current_user
 
-from ..models import Venue
+from ...forms import int_arg
+from .. import services
+from ..explain import headline, subline
+from ..models import Route, Step, Venue
 
 
 def public_url(endpoint: str, **values: object) -> str:
@@ -45,3 +50,23 @@ def client_address(req: Request) -> str:
 
 def device_of(req: Request) -> str:
     return (req.headers.get("User-Agent") or "")[:200]
+
+
+# ------------------------------------------------------------------ the staff desk
+
+
+def desk_check_in(target, route: Route, *, code: str = "", resident=None, step: Step | None = None) -> int:
+    """Check a resident in (or out) at the desk, as the staff member asking: by the member `code` scanned or typed,
+    or the `resident` found by name. The log row's id, for the page the desk redirects to (`?last=`)."""
+    return services.check_in(target, services.CheckinRequest(
+        route=route, actor=current_user, code=code, resident=resident, step=step, device=device_of(request),
+        client=client_address(request))).checkin_id
+
+
+def last_attempt(target) -> dict:
+    """What the desk says about the attempt it just made (`?last=<id>`): the row, its headline and its line; nothing
+    when the row is of another target or another staff member (an id in the address shows no one else's)."""
+    last = services.get_checkin(int_arg(request.args, "last"))
+    if last is None or getattr(last, target.checkin_column) != target.id or last.actor_id != current_user.id:
+        return {"last": None, "last_headline": "", "last_message": ""}
+    return {"last": last, "last_headline": headline(last), "last_message": subline(last)}

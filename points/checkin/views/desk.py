@@ -11,13 +11,13 @@ from ...accounts import services as accounts
 from ...accounts.models import Resident
 from ...accounts.permissions import load_or_404
 from ...errors import DomainError
-from ...forms import int_arg
 from ...exports import csv_response
+from ...forms import int_arg
 from .. import services
-from ..explain import ROUTE_LABELS, explain, headline, subline
+from ..explain import ROUTE_LABELS, explain
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
-from .common import client_address, device_of
+from .common import desk_check_in, last_attempt
 from .staff import bp
 
 
@@ -26,10 +26,8 @@ def scan(meeting_id: int):
     m = load_or_404(Meeting, meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
-        outcome = services.check_in(m, services.CheckinRequest(
-            route=Route.SCANNER, actor=current_user, code=form.code.data, device=device_of(request),
-            client=client_address(request)))
-        return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=outcome.checkin_id))
+        last = desk_check_in(m, Route.SCANNER, code=form.code.data)
+        return redirect(url_for("checkin_staff.scan", meeting_id=m.id, last=last))
     return _desk("checkin/staff_scan.html", m, form=form), 422 if form.errors else 200
 
 
@@ -40,11 +38,8 @@ def search(meeting_id: int):
     if request.method == "POST":
         pick = PickForm()
         if pick.validate_on_submit():
-            resident = load_or_404(Resident, pick.resident_id.data)
-            outcome = services.check_in(m, services.CheckinRequest(
-                route=Route.SEARCH, actor=current_user, resident=resident, device=device_of(request),
-                client=client_address(request)))
-            return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=outcome.checkin_id))
+            last = desk_check_in(m, Route.SEARCH, resident=load_or_404(Resident, pick.resident_id.data))
+            return redirect(url_for("checkin_staff.search", meeting_id=m.id, q=request.args.get("q", ""), last=last))
         abort(400)
     query = (search_form.q.data or "").strip()
     found = accounts.find_residents([m.community_id], query) if query else []
@@ -54,11 +49,7 @@ def search(meeting_id: int):
 
 
 def _desk(template: str, m: Meeting, **context):
-    last = services.get_checkin(int_arg(request.args, "last"))
-    if last is not None and (last.meeting_id != m.id or last.actor_id != current_user.id):
-        last = None
-    return render_template(template, meeting=m, last=last, last_headline=headline(last) if last else "",
-                           last_message=subline(last) if last else "", count=services.attendance_count(m), **context)
+    return render_template(template, meeting=m, count=services.attendance_count(m), **last_attempt(m), **context)
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance")

@@ -1,7 +1,7 @@
 """What the pages read: a case and its file, my suggestions, the screening queue, the public board; following."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from ...accounts.models import Resident
 from ...checkin import services as checkin
 from ...db import db, transaction, utcnow
 from ...errors import NotFound
+from ...volunteering import services as volunteering
 from ..models import (
     PUBLIC_STATES, Follow, Objection, ProgressUpdate, Proposal, ProposalState, ProposalTransition, Rating,
 )
@@ -86,6 +87,7 @@ class CaseFile:
     rating_count: int
     rating_average: float | None
     stage_days: list[tuple[str, float]]  # (state label, days spent)
+    activities: list = field(default_factory=list)  # (volunteer activity serving it, confirmed minutes)
 
 
 def case_file(proposal: Proposal, *, now: datetime | None = None) -> CaseFile:
@@ -106,6 +108,7 @@ def case_file(proposal: Proposal, *, now: datetime | None = None) -> CaseFile:
         updates=list(db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.proposal_id == proposal.id).order_by(ProgressUpdate.id))),
         ratings=list(db.session.scalars(select(Rating).where(Rating.proposal_id == proposal.id).order_by(Rating.id))),
         rating_count=count, rating_average=average, stage_days=stage_days,
+        activities=volunteering.activities_for_case(proposal.id),
     )
 
 

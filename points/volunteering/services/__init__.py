@@ -15,6 +15,7 @@ from .errors import (
     VolunteerError,
 )
 from .reads import (
+    activities_for_case,
     activities_for_staff,
     activities_open_at,
     activity_by_kiosk_token,
@@ -28,6 +29,7 @@ from .reads import (
     hours_by_activity,
     hours_by_volunteer,
     issue_certificate,
+    record_of_checkin,
     records_of,
     roster,
     sign_ups_of,
@@ -41,9 +43,9 @@ __all__ = [
     "cancel_activity", "cancel_sign_up", "create_activity", "sign_up", "update_activity",
     "ActivityCancelled", "ActivityError", "ActivityFull", "AlreadyConfirmed", "AlreadySignedUp", "AlreadyStarted",
     "NotAVolunteer", "NotSignedUp", "RecordError", "RecordExists", "VolunteerError",
-    "activities_for_staff", "activities_open_at", "activity_by_kiosk_token", "awaiting_confirmation",
+    "activities_for_case", "activities_for_staff", "activities_open_at", "activity_by_kiosk_token", "awaiting_confirmation",
     "certificate_by_token", "confirmed_minutes", "enrollment_of", "get_activity", "get_certificate", "get_record",
-    "hours_by_activity", "hours_by_volunteer", "issue_certificate", "records_of", "roster", "sign_ups_of", "stars_of",
+    "hours_by_activity", "hours_by_volunteer", "issue_certificate", "record_of_checkin", "records_of", "roster", "sign_ups_of", "stars_of",
     "upcoming_activities",
     "adjust_record", "backfill_record", "clipped_minutes", "close_forgotten_checkouts", "confirm_record", "points_for",
     "register_volunteer", "volunteer_of",

@@ -18,6 +18,7 @@ from ...accounts.permissions import require
 from ...checkin import codes
 from ...checkin.models import Venue
 from ...db import db, transaction, utcnow
+from ...domains import registry
 from ...units.models import Unit
 from ..models import ACTIVITY_TRANSITIONS, Activity, ActivityStatus, Enrollment, EnrollmentStatus
 from .errors import (
@@ -214,4 +215,17 @@ def _fill(activity: Activity, *, venue: Venue, unit: Unit, title: str, starts_at
     activity.title, activity.description, activity.place = title[:120], (description or "").strip(), (place or "").strip()[:200]
     activity.starts_at, activity.ends_at, activity.slots = starts_at, ends_at, slots
     activity.points_per_hour, activity.fixed_points, activity.cap_minutes = points_per_hour, fixed_points, cap_minutes
+    if proposal_id is not None and proposal_id != activity.proposal_id:
+        _check_case(proposal_id, activity.community_id)
     activity.proposal_id = proposal_id
+
+
+def _check_case(proposal_id: int, community_id: int) -> None:
+    """A new link goes to a case of the activity's community in implementation (办); a link already made stays
+    when the case moves on (the activity still served it)."""
+    case = registry().case(proposal_id)
+    if case is None or case.community_id != community_id:
+        raise ActivityError(_l("Choose a case of the activity's community."), code="invalid_proposal", field="proposal")
+    if not case.is_implementing:
+        raise ActivityError(_l("Only a case being carried out (办理中) can be linked."), code="proposal_not_implementing",
+                            field="proposal")

@@ -56,6 +56,11 @@ class NotConfirmed(DomainError):
     message = _l("These hours have not been confirmed yet; confirm or adjust them instead.")
 
 
+class RecordConfirmed(DomainError):
+    code = "record_confirmed"
+    message = _l("These hours are confirmed: the check-in can no longer be undone. Adjust the hours instead.")
+
+
 class RecordError(DomainError):
     """A record's figures or reason are not acceptable; `field` names the field."""
 

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ...accounts.models import Resident
 from ...checkin.models import Checkin, Step
@@ -93,10 +94,12 @@ def awaiting_confirmation(community_ids: list[int], *, limit: int = 200) -> list
 
 
 def roster(activity: Activity) -> list[dict]:
-    """Who signed up, who came, and for how long: one line per volunteer."""
+    """Who signed up, who came (their latest check-in, perhaps undone), and for how long: one line per volunteer."""
     enrolled = {e.resident_id: e for e in db.session.scalars(select(Enrollment).where(Enrollment.activity_id == activity.id))}
+    # The latest check-in of each volunteer; an undone one stays on the roster, marked, until a new one follows.
     ins = {c.resident_id: c for c in db.session.scalars(select(Checkin).where(
-        Checkin.activity_id == activity.id, Checkin.is_success, Checkin.step == Step.IN.value).order_by(Checkin.id))}
+        Checkin.activity_id == activity.id, Checkin.is_success, Checkin.step == Step.IN.value)
+        .options(selectinload(Checkin.undo)).order_by(Checkin.id))}
     records = {r.resident_id: r for r in db.session.scalars(select(ServiceRecord).where(ServiceRecord.activity_id == activity.id))}
     ids = list(dict.fromkeys([*enrolled, *ins, *records]))
     people = {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(ids)))} if ids else {}
@@ -123,6 +126,20 @@ def hours_by_activity(community_id: int) -> list[tuple[Activity, int, int, int]]
         .where(Activity.community_id == community_id).group_by(Activity.id).order_by(Activity.starts_at)
     ).all()
     return [(a, int(m or 0), int(n), int(p or 0)) for a, m, n, p in rows]
+
+
+def record_of_checkin(checkin: Checkin) -> ServiceRecord | None:
+    return db.session.scalar(select(ServiceRecord).where(ServiceRecord.checkin_id == checkin.id))
+
+
+def activities_for_case(proposal_id: int) -> list[tuple[Activity, int]]:
+    """The activities serving a case (its implementation, 办), soonest first, with their confirmed minutes."""
+    rows = db.session.execute(
+        select(Activity, func.coalesce(func.sum(ServiceRecord.confirmed_minutes), 0))
+        .outerjoin(ServiceRecord, (ServiceRecord.activity_id == Activity.id) & (ServiceRecord.status == RecordStatus.CONFIRMED.value))
+        .where(Activity.proposal_id == proposal_id).group_by(Activity.id).order_by(Activity.starts_at, Activity.id)
+    ).all()
+    return [(a, int(m or 0)) for a, m in rows]
 
 
 def certificate_by_token(token: str) -> Certificate | None:

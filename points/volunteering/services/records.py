@@ -6,18 +6,23 @@ span, or a forgotten check-out, waits in review. Confirmation takes the record b
 `revision` (two staff confirming at once: one wins, the other gets `already_confirmed`) and awards once through
 `ledger.award` under the key `volunteer:record:<id>:rev:<n>`. A correction after confirmation is a reversal of
 the standing award plus a new award under the next revision, never an edit of the booked one.
+
+Staff undo a mistaken check-in through the check-in package's one `undo_checkin` (logged with who and why): its
+record, not yet confirmed, goes with it, and so does its check-out; once the hours are confirmed the undo is
+refused (`record_confirmed`): a correction is then an adjustment with a reason.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import events
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import Actor, require, require_not_self
+from ...checkin import services as checkin_services
 from ...checkin.models import Checkin, CheckinUndo, Step
 from ...db import db, transaction, utcnow
 from ...ledger import services as ledger
@@ -33,7 +38,13 @@ from ..models import (
     ServiceConfirmation,
     ServiceRecord,
 )
-from .errors import AlreadyConfirmed, NotConfirmed, RecordError, RecordExists
+from .errors import (
+    AlreadyConfirmed,
+    NotConfirmed,
+    RecordConfirmed,
+    RecordError,
+    RecordExists,
+)
 from .volunteers import volunteer_of
 
 
@@ -61,6 +72,39 @@ def _record_checkout(sender, *, checkout: Checkin, checkin: Checkin, target, res
     if isinstance(target, Activity):
         _make_record(target, resident, checkin=checkin, checkout=checkout, started_at=checkin.created_at,
                      ended_at=checkout.created_at, actor=actor, now=now)
+
+
+@events.in_transaction(events.checkin_undone)
+def _undo_the_stay(sender, *, undo: CheckinUndo, checkin: Checkin, actor, now: datetime, **_: object) -> None:
+    """An activity's check-in undone: its record goes (refused once confirmed), and its check-out is undone too,
+    so the volunteer can check in and out again. A check-out alone is not undone: the hours are adjusted instead."""
+    if checkin.activity_id is None:
+        return
+    if checkin.step == Step.OUT.value:
+        if _undone_checkin_of(checkin) is None:
+            raise RecordError(_l("A check-out is not undone on its own: undo the check-in, or adjust the hours."),
+                              code="undo_the_checkin")
+        return
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.checkin_id == checkin.id))
+    if record is not None:
+        if record.status == RecordStatus.CONFIRMED:
+            raise RecordConfirmed()
+        # Conditional: a confirmation committed meanwhile keeps the record, and the undo is refused.
+        gone = db.session.execute(delete(ServiceRecord).where(
+            ServiceRecord.id == record.id, ServiceRecord.status != RecordStatus.CONFIRMED.value))
+        if gone.rowcount != 1:
+            raise RecordConfirmed()
+    checkout = db.session.scalar(select(Checkin).where(
+        Checkin.activity_id == checkin.activity_id, Checkin.resident_id == checkin.resident_id, Checkin.is_success,
+        Checkin.step == Step.OUT.value, Checkin.round == checkin.round, ~exists().where(CheckinUndo.checkin_id == Checkin.id)))
+    if checkout is not None:
+        checkin_services.undo_checkin(checkout, staff=actor, reason=undo.reason, now=now)
+
+
+def _undone_checkin_of(checkout: Checkin) -> Checkin | None:
+    return db.session.scalar(select(Checkin).join(CheckinUndo, CheckinUndo.checkin_id == Checkin.id).where(
+        Checkin.activity_id == checkout.activity_id, Checkin.resident_id == checkout.resident_id, Checkin.is_success,
+        Checkin.step == Step.IN.value, Checkin.round == checkout.round))
 
 
 def _make_record(activity: Activity, resident: Resident, *, checkin: Checkin | None, checkout: Checkin | None,
@@ -161,6 +205,8 @@ def _confirm(record: ServiceRecord, *, staff: Resident, minutes: int, reason: st
                 confirmed_at=now, confirmed_by_id=staff.id)
     )
     if taken.rowcount != 1:
+        if db.session.scalar(select(ServiceRecord.id).where(ServiceRecord.id == record.id)) is None:
+            raise RecordError(_l("This record is gone: its check-in was undone."), code="record_gone")
         db.session.refresh(record)
         if correcting or record.status != RecordStatus.CONFIRMED:
             raise AlreadyConfirmed(_l("Someone else changed this record just now. Please look again."), code="changed")

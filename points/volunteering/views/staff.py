@@ -13,11 +13,11 @@ from ...accounts import services as accounts
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import communities_for, community_or_404, gate, has_role, load_or_404
 from ...checkin import services as checkin
-from ...checkin.explain import headline, subline
-from ...checkin.forms import PickForm, ScanForm, SearchForm
+from ...checkin.forms import PickForm, ScanForm, SearchForm, UndoForm
 from ...checkin.models import Route, Step
-from ...checkin.views.common import client_address, device_of, poster_url, public_url
+from ...checkin.views.common import desk_check_in, last_attempt, poster_url, public_url
 from ...db import utcnow
+from ...domains import registry
 from ...errors import DomainError
 from ...exports import csv_response
 from ...forms import apply_error, int_arg
@@ -58,6 +58,16 @@ def _venue_choices() -> list[SelectChoice]:
     return [SelectChoice(0, _("Choose…"))] + [SelectChoice(v.id, f"{v.display_name}（{v.community.name}）") for v in venues]
 
 
+def _case_choices(keep: int | None = None) -> list[SelectChoice]:
+    """None, the cases in implementation (办) in the staff member's communities, and the case already linked even
+    when it has moved on (so saving an edit keeps the link)."""
+    cases = registry().open_cases(_community_ids())
+    kept = registry().case(keep) if keep else None
+    if kept is not None and kept.id not in {c.id for c in cases}:
+        cases.insert(0, kept)
+    return [SelectChoice(0, _("— none —"))] + [SelectChoice(c.id, f"#{c.id} {c.title}") for c in cases]
+
+
 def _values(form: ActivityForm) -> dict | None:
     venue = checkin.get_venue(form.venue.data)
     if venue is None or not has_role(current_user, Role.STAFF, venue.community):
@@ -66,13 +76,13 @@ def _values(form: ActivityForm) -> dict | None:
     return dict(venue=venue, title=form.title.data, starts_at=form.starts_at, ends_at=form.ends_at, slots=form.slots.data,
                 description=form.description.data or "", place=form.place.data or "",
                 points_per_hour=form.points_per_hour.data, fixed_points=form.fixed_points.data,
-                cap_minutes=form.cap_hours.data * 60 if form.cap_hours.data else None)
+                cap_minutes=form.cap_hours.data * 60 if form.cap_hours.data else None, proposal_id=form.proposal.data or None)
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
 def activity_new():
     form = ActivityForm()
-    form.venue.choices = _venue_choices()
+    form.venue.choices, form.proposal.choices = _venue_choices(), _case_choices()
     if form.validate_on_submit() and (values := _values(form)) is not None:
         try:
             activity = services.create_activity(staff=current_user, **values)
@@ -89,14 +99,14 @@ def activity_new():
 def activity_edit(activity_id: int):
     activity = load_or_404(Activity, activity_id)
     form = ActivityForm(obj=activity) if request.method == "GET" else ActivityForm()
-    form.venue.choices = _venue_choices()
+    form.venue.choices, form.proposal.choices = _venue_choices(), _case_choices(keep=activity.proposal_id)
     if request.method == "GET":
-        form.venue.data = activity.venue_id
+        form.venue.data, form.proposal.data = activity.venue_id, activity.proposal_id or 0
         form.show_times(activity.starts_at, activity.ends_at)
         form.cap_hours.data = activity.cap_minutes // 60 if activity.cap_minutes else None
     if form.validate_on_submit() and (values := _values(form)) is not None:
         try:
-            services.update_activity(activity, staff=current_user, proposal_id=activity.proposal_id, **values)
+            services.update_activity(activity, staff=current_user, **values)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -115,7 +125,7 @@ def _activity_page(activity: Activity, *, cancel_form: CancelForm | None = None,
     return render_template(
         "volunteering/staff_activity.html", activity=activity, roster=services.roster(activity), now=utcnow(),
         poster=poster_url(activity.venue), kiosk=public_url("checkin.kiosk", token=activity.kiosk_token),
-        cancel_form=cancel_form or CancelForm(formdata=None),
+        cancel_form=cancel_form or CancelForm(formdata=None), case=registry().case(activity.proposal_id),
     ), status
 
 
@@ -154,10 +164,8 @@ def scan(activity_id: int):
     activity = load_or_404(Activity, activity_id)
     form, step = ScanForm(), _step()
     if form.validate_on_submit():
-        outcome = checkin.check_in(activity, checkin.CheckinRequest(
-            route=Route.SCANNER, actor=current_user, code=form.code.data, step=step, device=device_of(request),
-            client=client_address(request)))
-        return redirect(url_for("volunteering_staff.scan", activity_id=activity.id, step=step.value, last=outcome.checkin_id))
+        last = desk_check_in(activity, Route.SCANNER, code=form.code.data, step=step)
+        return redirect(url_for("volunteering_staff.scan", activity_id=activity.id, step=step.value, last=last))
     return _desk("volunteering/staff_scan.html", activity, step, form=form), 422 if form.errors else 200
 
 
@@ -169,12 +177,9 @@ def search(activity_id: int):
         pick = PickForm()
         if not pick.validate_on_submit():
             abort(400)
-        resident = load_or_404(Resident, pick.resident_id.data)
-        outcome = checkin.check_in(activity, checkin.CheckinRequest(
-            route=Route.SEARCH, actor=current_user, resident=resident, step=step, device=device_of(request),
-            client=client_address(request)))
+        last = desk_check_in(activity, Route.SEARCH, resident=load_or_404(Resident, pick.resident_id.data), step=step)
         return redirect(url_for("volunteering_staff.search", activity_id=activity.id, step=step.value,
-                                q=request.args.get("q", ""), last=outcome.checkin_id))
+                                q=request.args.get("q", ""), last=last))
     query = (search_form.q.data or "").strip()
     found = accounts.find_residents([activity.community_id], query) if query else []
     return _desk("volunteering/staff_search.html", activity, step, search_form=search_form, found=found,
@@ -182,12 +187,32 @@ def search(activity_id: int):
 
 
 def _desk(template: str, activity: Activity, step: Step, **context):
-    last = checkin.get_checkin(int_arg(request.args, "last"))
-    if last is not None and (last.activity_id != activity.id or last.actor_id != current_user.id):
-        last = None
-    return render_template(template, activity=activity, step=step, steps=Step, last=last,
-                           last_headline=headline(last) if last else "", last_message=subline(last) if last else "",
-                           **context)
+    return render_template(template, activity=activity, step=step, steps=Step, **last_attempt(activity), **context)
+
+
+@bp.route("/checkins/<int:checkin_id>/undo", methods=["GET", "POST"])
+def undo_checkin(checkin_id: int):
+    """Undo a mistaken check-in with the check-in package's one undo (logged with who and why), on a page of its
+    own that asks for the reason: no script needed. Refused once the hours are confirmed."""
+    row = checkin.get_checkin(checkin_id)
+    if row is None or row.activity_id is None or not row.is_success or row.step != Step.IN.value:
+        abort(404)
+    activity = load_or_404(Activity, row.activity_id)
+    form, status = UndoForm(), 200
+    if form.validate_on_submit():
+        try:
+            checkin.undo_checkin(row, staff=current_user, reason=form.reason.data)
+        except DomainError as error:
+            apply_error(form, error)
+            status = 409
+        else:
+            flash(_("The check-in of %(name)s is undone; hours not yet confirmed go with it.", name=row.resident.name),
+                  "success")
+            return redirect(url_for("volunteering_staff.roster", activity_id=activity.id))
+    elif form.errors:
+        status = 422
+    return render_template("volunteering/staff_undo.html", activity=activity, row=row, form=form,
+                           record=services.record_of_checkin(row)), status
 
 
 @bp.route("/activities/<int:activity_id>/backfill", methods=["GET", "POST"])
@@ -201,15 +226,15 @@ def backfill(activity_id: int):
     form = BackfillForm()
     form.resident.choices = [SelectChoice(0, _("Choose…"))] + [SelectChoice(i, r.name) for i, r in people.items()]
     if request.method == "GET":
-        form.show_span(activity)
+        form.show_times(activity.starts_at, activity.ends_at)  # start from the schedule; staff change what differed
     if form.validate_on_submit():
         resident = accounts.get_resident(form.resident.data) if form.resident.data else None
         if resident is None or resident.community_id != activity.community_id:
             form.resident.errors = [_("Please choose a volunteer.")]
         else:
             try:
-                services.backfill_record(activity, resident, staff=current_user, started_at=form.started_at,
-                                         ended_at=form.ended_at, note=form.note.data)
+                services.backfill_record(activity, resident, staff=current_user, started_at=form.starts_at,
+                                         ended_at=form.ends_at, note=form.note.data)
             except DomainError as error:
                 apply_error(form, error)
             else:
