@@ -124,3 +124,48 @@ def test_a_volunteer_signs_up_scans_in_and_out_staff_confirm_and_the_certificate
     expect(stranger.get_by_test_id("verified")).to_contain_text("本证明真实有效")
     expect(stranger.get_by_test_id("verified-hours")).to_have_text("2.0")
     expect(stranger.locator("main")).to_contain_text("王芳")
+
+
+def test_the_kiosk_shows_a_rotating_code_a_volunteer_scans_it_and_staff_undo_the_check_in(
+        live_app, live_server, phone, moved_clock):
+    """The activity's kiosk screen (here a staff phone at 360×740) shows the rotating code; the volunteer's phone
+    reads it from a screenshot and is checked in; staff then undo the check-in on the no-script confirm page."""
+    ids = set_scene(live_app, moved_clock)
+    with live_app.app_context():
+        services.sign_up(services.get_activity(ids["activity"]), accounts.resident_by_phone(VOLUNTEER_PHONE),
+                         now=moved_clock)
+        db.session.commit()
+    clock.set(ids["start"] - timedelta(minutes=10))  # check-in opens half an hour before the start
+
+    kiosk = phone()
+    log_in(kiosk, live_server, STAFF_PHONE)
+    kiosk.goto(f"{live_server.url}/staff/volunteering/activities/{ids['activity']}")
+    kiosk.get_by_test_id("kiosk-link").click()
+    kiosk.wait_for_url("**/kiosk/*")
+    expect(kiosk.locator(".kiosk-title")).to_have_text("楼道清洁")
+    kiosk.locator("[data-kiosk-code] svg").wait_for()
+    assert_no_sideways_scroll(kiosk)
+    decoded = decode_qr(kiosk.screenshot())
+    assert len(decoded) == 1 and "/v/" in decoded[0] and "?k=a" in decoded[0]  # an activity's code: "a<id>.<slot>.<mac>"
+
+    volunteer = phone()
+    log_in(volunteer, live_server, VOLUNTEER_PHONE)
+    volunteer.goto(decoded[0])
+    volunteer.wait_for_url("**/checkins/*")
+    expect(volunteer.get_by_test_id("checkin-result")).to_contain_text("签到成功")
+    expect(volunteer.locator("main")).to_contain_text("楼道清洁")
+    assert_no_sideways_scroll(volunteer)
+    expect(kiosk.get_by_test_id("kiosk-count")).to_have_text("1", timeout=15_000)  # the kiosk counts the arrival
+
+    staff = phone()
+    log_in(staff, live_server, STAFF_PHONE)
+    staff.goto(f"{live_server.url}/staff/volunteering/activities/{ids['activity']}/roster")
+    expect(staff.get_by_test_id("roster")).to_contain_text("王芳")
+    staff.get_by_role("link", name="撤销签到").click()
+    expect(staff.get_by_test_id("undo-checkin")).to_contain_text("王芳")
+    assert_no_sideways_scroll(staff)
+    staff.get_by_label("撤销原因").fill("扫码的是家属")
+    staff.get_by_role("button", name="撤销这次签到").click()
+    expect(staff.locator(".flash-success")).to_contain_text("已撤销王芳的签到")
+    expect(staff.get_by_test_id("roster")).to_contain_text("签到已撤销")
+    expect(staff.get_by_test_id("roster")).to_contain_text("扫码的是家属")
