@@ -133,3 +133,10 @@ def test_the_case_page_and_file_list_the_activity_with_its_hours(linked, client)
         page = text(client.get(url))
         listed = re.search(r'data-testid="case-activities">(.*?)</ul>', page).group(1)
         assert "换灯志愿服务" in listed and "2026-11-24 14:00–16:00" in listed and "已确认 2.0 小时" in listed, url
+
+
+def test_junk_in_the_case_field_is_an_error_beside_it(linked, client):
+    for junk in ("abc", "99999999999", "-1", "٣"):
+        response = client.post("/staff/volunteering/activities/new", data=_form(linked, proposal=junk, title="义诊"))
+        assert response.status_code == 422 and 'id="proposal-error"' in text(response), junk
+    assert services.activities_for_staff([linked.community.id]) == []

@@ -91,3 +91,36 @@ def test_one_check_out_sent_ten_times_and_two_staff_confirming(any_app):
         awards = db.session.scalar(select(func.count(Transaction.id)).where(Transaction.cause_type == "service_record"))
         assert awards == 1
         assert verify_ledger().ok
+
+
+def test_an_undo_and_a_confirmation_at_once(any_app):
+    """Staff undo a check-in while another confirms its hours: one wins, the other is told; paid at most once."""
+    (activity_id, staff_id, staff2_id), people = _setup(any_app, 1)
+    from points.accounts.models import Resident
+    with any_app.app_context():
+        activity, person = db.session.get(Activity, activity_id), db.session.get(Resident, people[0])
+        services.sign_up(activity, person, now=BEFORE)
+        checked_in = checkin.check_in(activity.venue, checkin.CheckinRequest(route=Route.POSTER, actor=person, now=START))
+        assert checkin.check_in(activity.venue, checkin.CheckinRequest(route=Route.POSTER, actor=person, now=END)).ok
+        checkin_id = checked_in.checkin_id
+        record_id = services.record_of_checkin(checked_in.checkin).id
+        db.session.remove()
+
+    def work(i):
+        if i == 0:
+            checkin.undo_checkin(db.session.get(Checkin, checkin_id), staff=db.session.get(Resident, staff_id),
+                                 reason="扫错人了", now=END)
+            return "undone"
+        record = db.session.get(ServiceRecord, record_id)
+        if record is None:  # the page would answer 404: the undo went first
+            return "record_gone"
+        services.confirm_record(record, staff=db.session.get(Resident, staff2_id), now=END)
+        return "confirmed"
+
+    results = sorted(race(any_app, 2, work))
+    assert results in (["record_gone", "undone"], ["confirmed", "record_confirmed"])
+    with any_app.app_context():
+        awards = db.session.scalar(select(func.count(Transaction.id)).where(Transaction.cause_type == "service_record"))
+        record = db.session.get(ServiceRecord, record_id)
+        assert (awards, record is not None) == ((1, True) if "confirmed" in results else (0, False))
+        assert verify_ledger().ok
