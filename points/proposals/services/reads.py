@@ -14,7 +14,8 @@ from ...errors import NotFound
 from ..models import (
     PUBLIC_STATES, Follow, Objection, ProgressUpdate, Proposal, ProposalState, ProposalTransition, Rating,
 )
-from .workflow import meetings_of, proposers_of, rating_summary
+from .deliberation import meetings_of
+from .evaluation import proposers_of, rating_summary
 
 PAGE_SIZE = 20
 
