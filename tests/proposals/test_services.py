@@ -14,7 +14,7 @@ from points.ledger.models import RefusedAward, Transaction
 from points.ledger import services as ledger
 from points.proposals import services
 from points.proposals.models import (
-    CoProposer, Notification, ProposalState as S, ProposalTransition, Rating,
+    CoProposer, Notification, ProposalState as S, ProposalTransition,
 )
 
 from .conftest import NOW
@@ -361,3 +361,18 @@ def test_following_a_case_not_yet_public_is_refused(scene):
     proposal = scene.submit()
     assert code_of(services.follow_proposal, proposal, resident=scene.neighbours[0]) == "not_found"
     assert code_of(services.follow_proposal, proposal, resident=scene.other_staff) == "not_found"
+
+
+# ------------------------------------------------------------------ working days (§9: "5 working days")
+
+
+def test_the_screening_deadline_and_the_objection_period_skip_national_day_and_count_the_exchanged_saturday(scene):
+    from datetime import datetime, timezone
+
+    eve = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Shanghai
+    end_of_tuesday_13 = datetime(2026, 10, 13, 16, 0, tzinfo=timezone.utc)  # Wednesday 14 October, 00:00 local
+    proposal = scene.submit(at=eve)
+    assert proposal.screening_due_at == end_of_tuesday_13
+    proposal, at = scene.walk(S.DECIDED, proposal)
+    published = services.publish_decision(proposal, staff=scene.staff, now=eve)
+    assert published.objection_until == end_of_tuesday_13

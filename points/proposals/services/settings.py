@@ -1,7 +1,7 @@
 """A community's periods, threshold, scope categories and negative list; working-day deadlines."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -18,14 +18,9 @@ MAX_LIST = 20
 
 
 def add_working_days(moment: datetime, days: int) -> datetime:
-    """The end of the `days`-th working day (Monday to Friday, local time) after the moment's local date."""
-    day = clock.local_date(moment)
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.zone())
-    return end.astimezone(moment.tzinfo)
+    """The end of the `days`-th working day after the moment's local date (`clock.add_working_days`: China's
+    public holidays and 调休 count)."""
+    return clock.add_working_days(moment, days)
 
 
 def settings_for(community_id: int) -> ProposalSettings:
