@@ -131,8 +131,7 @@ def test_rejecting_needs_a_reason_and_may_name_a_negative_list_item(scene):
     assert moves(proposal)[-1] == ("submitted", "rejected")
 
 
-def test_default_lists_are_the_five_categories_and_five_not_taken_up(scene):
-    services.ensure_lists(scene.community.id)
+def test_a_new_community_has_the_default_lists_the_five_categories_and_five_not_taken_up(scene):
     assert len(services.categories_of(scene.community.id)) == 5
     assert len(services.negative_list_of(scene.community.id)) == 5
     services.save_lists(scene.community, staff=scene.staff, categories=["环境", "停车"], negative_items=["私事"])
@@ -348,13 +347,14 @@ def test_the_proposer_and_followers_are_told(scene):
     services.accept_proposal(proposal, actor=scene.staff, now=NOW)
     services.follow_proposal(proposal, resident=follower)
     scene.meeting(proposal)
-    assert [n.kind for n in services.inbox_of(scene.proposer)] == ["proposal_accepted"]
-    assert [n.kind for n in services.inbox_of(follower)] == ["proposal_moved"]
-    assert services.unread_count(follower) == 1
-    note = services.inbox_of(follower)[0]
+    # Both live in the affected building, so the meeting invites them too.
+    assert sorted(n.kind for n in services.inbox_of(scene.proposer)) == ["meeting_invited", "proposal_accepted"]
+    assert sorted(n.kind for n in services.inbox_of(follower)) == ["meeting_invited", "proposal_moved"]
+    assert services.unread_count(follower) == 2
+    note = next(n for n in services.inbox_of(follower) if n.kind == "proposal_moved")
     assert code_of(services.open_notification, note.id, resident=scene.proposer) == "not_found"
     services.open_notification(note.id, resident=follower)
-    assert services.unread_count(follower) == 0
+    assert services.unread_count(follower) == 1
 
 
 def test_following_a_case_not_yet_public_is_refused(scene):

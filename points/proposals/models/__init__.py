@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .case import CoProposer, Follow, Objection, ProgressUpdate, Proposal, ProposalTransition, Rating
 from .inbox import Notification
-from .settings import Category, NegativeListItem, ProposalSettings
+from .settings import Category, NegativeListItem, ProposalSettings, WorkingDayOverride
 from .states import (
     DEFAULT_CATEGORIES, DEFAULT_NEGATIVE_LIST, DEFAULT_OBJECTION_DAYS, DEFAULT_RATING_DAYS, DEFAULT_SCREENING_DAYS,
     DEFAULT_THRESHOLD_PERCENT, MAX_PHOTOS, NEXT_STEP, OPEN_TOPIC_STATES, OUTCOME_MIN_AVERAGE, OUTCOME_MIN_RATINGS,
@@ -22,5 +22,5 @@ __all__ = [
     "OUTCOME_MIN_AVERAGE", "OUTCOME_MIN_RATINGS", "OWNER_KIND_LABELS", "PROPOSAL_PHOTOS", "PUBLIC_STATES",
     "RATING_STATES", "STATE_LABELS", "TRANSITIONS",
     "Category", "CoProposer", "Follow", "NegativeListItem", "Notification", "Objection", "OwnerKind", "ProgressUpdate",
-    "Proposal", "ProposalSettings", "ProposalState", "ProposalTransition", "Rating",
+    "Proposal", "ProposalSettings", "ProposalState", "ProposalTransition", "Rating", "WorkingDayOverride",
 ]

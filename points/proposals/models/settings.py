@@ -1,11 +1,10 @@
-"""A community's periods and threshold, and its lists: scope categories (协商范围) and the negative list (五不议)."""
+"""A community's periods and threshold, its lists: scope categories (协商范围) and the negative list (五不议), and
+its own working days."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint,
-)
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...db import UTCDateTime, db, utcnow
@@ -56,3 +55,19 @@ class NegativeListItem(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WorkingDayOverride(db.Model):
+    """A day a community counts otherwise than China's calendar does (a local holiday, a day worked in exchange
+    that the calendar does not know yet): deadlines in working days read it."""
+
+    __tablename__ = "working_day_overrides"
+    __table_args__ = (UniqueConstraint("community_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    is_working_day: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))

@@ -1,6 +1,7 @@
 """议 · 决 · 公: meetings on a topic, the decision from their vote, the notice with its objections."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from ... import events
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import Actor, require
 from ...checkin import services as checkin
-from ...checkin.models import Meeting, Vote
+from ...checkin.models import Audience, InviteeRole, Meeting, Vote
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ..models import Objection, Proposal
@@ -19,19 +20,37 @@ from .settings import add_working_days, settings_for
 from .machinery import S, lock, move, wrong_stage
 
 
+class Invite(enum.StrEnum):
+    """Whom a meeting on a topic invites."""
+
+    UNIT = "unit"  # the residents of the affected unit (building, compound or community), and the council
+    COUNCIL = "council"  # the council and the stakeholders staff name (1+8+N); nobody else may attend
+
+
 @transaction
 def schedule_deliberation(proposal: Proposal, *, staff: Resident, venue, title: str, starts_at: datetime | None,
-                          ends_at: datetime | None, audience: str = "community", agenda: str = "",
-                          now: datetime | None = None) -> Meeting:
-    """Schedule a meeting on the topic through the meeting service; the first one starts the deliberation."""
+                          ends_at: datetime | None, invite: str = Invite.UNIT, stakeholders: list[Resident] = (),
+                          agenda: str = "", now: datetime | None = None) -> Meeting:
+    """Schedule a meeting on the topic through the meeting service; the first one starts the deliberation. It
+    invites the affected unit's residents, or the council and the named stakeholders; each is told in their inbox
+    once it is committed (`receivers`)."""
     now = now or utcnow()
     proposal = lock(proposal)
     require(staff, Role.STAFF, proposal.community)
     if proposal.status not in (S.ACCEPTED, S.DELIBERATING):
         raise wrong_stage(proposal)
+    if invite not in {i.value for i in Invite}:
+        raise InvalidInput(_l("Choose whom to invite."), code="invalid_invite", field="invite")
+    if invite == Invite.COUNCIL and any(r.community_id != proposal.community_id for r in stakeholders):
+        raise InvalidInput(_l("Stakeholders must be residents of this community."), code="invalid_stakeholder",
+                           field="stakeholders")
+    by_unit = invite == Invite.UNIT
     meeting = checkin.schedule_meeting(staff=staff, venue=venue, title=title or proposal.title, starts_at=starts_at,
-                                       ends_at=ends_at, agenda=agenda or proposal.description, audience=audience,
-                                       proposal_id=proposal.id, now=now)
+                                       ends_at=ends_at, agenda=agenda or proposal.description,
+                                       audience=Audience.UNIT if by_unit else Audience.INVITED,
+                                       unit=proposal.unit if by_unit else None, proposal_id=proposal.id, now=now)
+    for resident in [] if by_unit else stakeholders:
+        checkin.invite(meeting, resident, staff=staff, role=InviteeRole.STAKEHOLDER)
     if proposal.status == S.ACCEPTED:
         move(proposal, S.DELIBERATING, actor=staff, note=meeting.title, now=now)
     return meeting
@@ -81,7 +100,8 @@ def publish_decision(proposal: Proposal, *, staff: Resident, now: datetime | Non
     require(staff, Role.STAFF, proposal.community)
     move(proposal, S.PUBLICISED, actor=staff, note="", now=now)
     proposal.published_at = now
-    proposal.objection_until = add_working_days(now, settings_for(proposal.community_id).objection_days)
+    proposal.objection_until = add_working_days(now, settings_for(proposal.community_id).objection_days,
+                                                community_id=proposal.community_id)
     return proposal
 
 

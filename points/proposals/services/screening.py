@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...accounts.models import Resident, Role
-from ...accounts.permissions import Actor, may
+from ...accounts.permissions import Actor, communities_for, may
 from ...db import db, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
@@ -21,6 +21,12 @@ from .machinery import S, lock, move, resident_or_none
 def may_screen(actor: Actor, community: Unit) -> bool:
     """Staff and council members of the community screen suggestions."""
     return may(actor, Role.STAFF, community) or may(actor, Role.COUNCIL, community)
+
+
+def screening_communities(user: Resident) -> list[Unit]:
+    """The communities a user screens in: as staff (or admin above) or as a council member."""
+    found = {c.id: c for c in [*communities_for(user, Role.STAFF), *communities_for(user, Role.COUNCIL)]}
+    return sorted(found.values(), key=lambda c: (c.name, c.id))
 
 
 def _require_screener(actor: Actor, proposal: Proposal) -> None:

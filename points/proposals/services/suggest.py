@@ -57,7 +57,8 @@ def submit_proposal(
         community_id=resident.community_id, unit_id=unit.id, proposer_id=resident.id, entered_by_id=actor.id,
         submit_token=token, category_id=category.id if category else None, title=title, description=description,
         is_anonymous=bool(is_anonymous), photos=" ".join(tokens), state=S.SUBMITTED.value, submitted_at=now,
-        screening_due_at=add_working_days(now, settings.screening_days), state_changed_at=now,
+        screening_due_at=add_working_days(now, settings.screening_days, community_id=resident.community_id),
+        state_changed_at=now,
     )
     db.session.add(proposal)
     db.session.flush()

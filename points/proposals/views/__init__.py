@@ -7,21 +7,26 @@ from flask import Flask, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
+from ...accounts.models import Role
 from ...domains import registry
 from .. import services
-from . import public, resident, staff  # noqa: F401  (each adds its routes to the blueprint)
+from . import public, resident, screening, staff  # noqa: F401  (each adds its routes to the blueprint)
 from .common import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     registry(app).wallet_panel(inbox_panel)
+    registry(app).staff_panel(screening.staff_panel)
 
     @app.context_processor
     def _unread() -> dict:
         def unread() -> int:
             return services.unread_count(current_user) if current_user.is_authenticated else 0
-        return {"unread_messages": unread}
+
+        def is_council() -> bool:
+            return current_user.is_authenticated and any(g.role == Role.COUNCIL.value for g in current_user.grants)
+        return {"unread_messages": unread, "is_council": is_council}
 
 
 def inbox_panel(person, lifetime: int):

@@ -19,7 +19,6 @@ from .common import S, back, bp, files_of, may_see, of_my_community, run, sugges
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def suggest():
-    services.ensure_lists(current_user.community_id)
     form = SuggestForm()
     suggest_choices(form, current_user)
     if form.validate_on_submit():

@@ -12,14 +12,16 @@ from wtforms import SelectChoice
 
 from ... import clock
 from ...accounts import services as accounts
-from ...accounts.permissions import community_or_404, load_or_404, staff_required
+from ...accounts.models import Role
+from ...accounts.permissions import community_or_404, has_role, load_or_404, staff_required
 from ...checkin import services as checkin
 from ...errors import DomainError
 from ...forms import apply_error, int_arg
 from ...web import ActionForm
 from .. import services
 from ..forms import (
-    AnswerForm, DecisionForm, MergeForm, NoteForm, OwnerForm, RejectForm, ScheduleForm, SettingsForm, StaffSuggestForm, UpdateForm,
+    AnswerForm, DecisionForm, MergeForm, NoteForm, OwnerForm, RejectForm, ScheduleForm, SettingsForm, StaffSuggestForm,
+    UpdateForm, WorkingDaysForm,
 )
 from ..models import OPEN_TOPIC_STATES, Proposal
 from .common import back, bp, files_of, run, screenable, staff_ids, suggest_choices
@@ -44,7 +46,6 @@ def staff_case(proposal_id: int):
 
 
 def _staff_case_page(proposal: Proposal, status: int = 200, **forms):
-    services.ensure_lists(proposal.community_id)
     reject = forms.get("reject") or RejectForm(formdata=None)
     reject.negative_item.choices = [SelectChoice("", _("— none —"))] + [
         SelectChoice(i.id, i.name) for i in services.negative_list_of(proposal.community_id)]
@@ -110,20 +111,41 @@ def staff_schedule(proposal_id: int):
     form.venue.choices = [SelectChoice(v.id, v.display_name) for v in checkin.venues_in([proposal.community_id], active_only=True)]
     if form.validate_on_submit():
         venue = checkin.get_venue(form.venue.data)
+        stakeholders, unknown = _stakeholders(form.stakeholders.data, proposal) if form.invite.data == "council" \
+            else ([], [])
         if venue is None or venue.community_id != proposal.community_id:
             form.venue.errors = [_("Choose a venue.")]
+        elif unknown:
+            form.stakeholders.errors = [_("No resident of this community: %(codes)s", codes="、".join(unknown))]
         else:
             starts = clock.to_utc(form.start.data)
             try:
                 meeting = services.schedule_deliberation(
                     proposal, staff=current_user, venue=venue, title=form.title.data or proposal.title,
-                    starts_at=starts, ends_at=starts + timedelta(hours=form.hours.data), audience=form.audience.data)
+                    starts_at=starts, ends_at=starts + timedelta(hours=form.hours.data), invite=form.invite.data,
+                    stakeholders=stakeholders)
             except DomainError as error:
                 apply_error(form, error)
             else:
                 flash(_("Meeting scheduled."), "success")
                 return redirect(url_for("checkin_staff.meeting", meeting_id=meeting.id))
     return _staff_case_page(proposal, 400, schedule=form)
+
+
+def _stakeholders(text: str | None, proposal: Proposal) -> tuple[list, list[str]]:
+    """The residents named by member code or phone number, one a line; and the lines naming nobody of the case's
+    community."""
+    found, unknown = [], []
+    for line in (text or "").splitlines()[:50]:
+        line = line.strip()
+        if not line:
+            continue
+        resident = accounts.resident_by_member_code(line) or accounts.resident_by_phone(line)
+        if resident is None or resident.community_id != proposal.community_id:
+            unknown.append(line[:20])
+        elif resident not in found:
+            found.append(resident)
+    return found, unknown
 
 
 @bp.post("/staff/<int:proposal_id>/decide")
@@ -217,7 +239,6 @@ def staff_suggest():
     if resident is not None and resident.community_id not in staff_ids():
         resident = None
     who = resident or current_user
-    services.ensure_lists(who.community_id)
     suggest_choices(form, who)
     if form.validate_on_submit():
         if resident is None:
@@ -240,7 +261,6 @@ def staff_suggest():
 @staff_required
 def staff_settings():
     community = community_or_404(int_arg(request.args, "community"))
-    services.ensure_lists(community.id)
     current = services.settings_for(community.id)
     form = SettingsForm(obj=current)
     if request.method == "GET":
@@ -258,4 +278,33 @@ def staff_settings():
         else:
             flash(_("Settings saved."), "success")
             return redirect(url_for("proposals.staff_settings", community=community.id))
-    return render_template("proposals/staff_settings.html", form=form, community=community), 400 if form.errors else 200
+    return _settings_page(community, form, status=400 if form.errors else 200)
+
+
+def _settings_page(community, form: SettingsForm, *, days_form: WorkingDaysForm | None = None, status: int = 200):
+    """The settings page; admins of the community also edit its own working days there."""
+    if days_form is None and has_role(current_user, Role.ADMIN, community):
+        days_form = WorkingDaysForm(formdata=None, working_days=services.working_day_lines(community.id))
+    return render_template("proposals/staff_settings.html", form=form, community=community,
+                           days_form=days_form), status
+
+
+@bp.post("/staff/settings/working-days")
+@staff_required
+def staff_working_days():
+    community = community_or_404(int_arg(request.args, "community"))
+    if not has_role(current_user, Role.ADMIN, community):
+        abort(403)
+    form = WorkingDaysForm()
+    if form.validate_on_submit():
+        try:
+            count = services.save_working_days(community, admin=current_user, text=form.working_days.data or "")
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Working days saved: %(n)d of the community's own.", n=count), "success")
+            return redirect(url_for("proposals.staff_settings", community=community.id))
+    settings = SettingsForm(formdata=None, obj=services.settings_for(community.id))
+    settings.categories.data = "\n".join(c.name for c in services.categories_of(community.id))
+    settings.negative_items.data = "\n".join(i.name for i in services.negative_list_of(community.id))
+    return _settings_page(community, settings, days_form=form, status=400)
