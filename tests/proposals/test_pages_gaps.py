@@ -206,3 +206,22 @@ def test_the_suggestion_and_staff_pages_write_nothing_on_a_get(scene, page, list
         assert statements == [], url
     assert (db.session.scalar(select(Category.id).where(Category.community_id == scene.community.id)) is None) == (
         lists == "none")
+
+
+def test_a_unit_meeting_shows_its_area_to_staff_and_residents_and_keeps_it_on_edit(scene, page):
+    proposal, _ = scene.walk(S.DELIBERATING)
+    meeting = services.meetings_of(proposal)[0]
+    building = meeting.unit.name
+    login(page, scene.staff)
+    staff_page = page.get(f"/staff/meetings/{meeting.id}")
+    assert staff_page.status_code == 200 and building in staff_page.text
+    edit = page.get(f"/staff/meetings/{meeting.id}/edit")
+    assert edit.status_code == 200 and re.search(r'value="unit"[^>]*checked|checked[^>]*value="unit"', edit.text)
+    login(page, scene.neighbours[0])
+    resident_page = page.get(f"/meetings/{meeting.id}")
+    assert resident_page.status_code == 200 and building in resident_page.text
+    assert building in page.get("/meetings").text
+    assert services.inbox_of(scene.neighbours[0])[0].kind == "meeting_invited"
+    note = services.inbox_of(scene.neighbours[0])[0]
+    opened = page.post(f"/proposals/inbox/{note.id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/meetings/{meeting.id}")
