@@ -3,17 +3,28 @@
 Residents live by the local calendar (Asia/Shanghai unless the `TIMEZONE` setting says otherwise): a daily cap
 resets at local midnight, a weekly limit on Monday. Windows are `(start, end)` in aware UTC, end exclusive, so
 they compare directly with the `*_at` columns. Tests move "now" with `frozen(at)` or `set(at)`.
+
+Working days (工作日) are China's: Monday to Friday, less the public holidays, plus the weekend days worked in
+exchange (调休), as the State Council publishes them each year (the `chinesecalendar` package carries them). For a
+year it has no data for yet, Monday to Friday, with a warning in the log; a community may override single days.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+try:
+    import chinese_calendar
+except ImportError:  # pragma: no cover - a dependency; without it, Monday to Friday
+    chinese_calendar = None
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+log = logging.getLogger(__name__)
 
 Window = tuple[datetime, datetime]
 
@@ -72,6 +83,38 @@ def year(moment: datetime | None = None) -> Window:
     """The local calendar year containing the moment."""
     first = local_date(moment).replace(month=1, day=1)
     return _window(first, first.replace(year=first.year + 1))
+
+
+_warned_years: dict[int, bool] = {}  # years logged as unknown to the holiday calendar, once each
+
+
+def is_working_day(day: date, *, overrides: Mapping[date, bool] | None = None) -> bool:
+    """Whether `day` is a working day: a community's override first, then China's calendar (holidays and 调休),
+    then, for a year the calendar does not know yet, Monday to Friday."""
+    if overrides and day in overrides:
+        return overrides[day]
+    try:
+        if chinese_calendar is None:
+            raise NotImplementedError
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years[day.year] = True
+            log.warning("no public-holiday calendar for %d: working days are Monday to Friday; "
+                        "upgrade chinesecalendar", day.year)
+        return day.weekday() < 5
+
+
+def add_working_days(moment: datetime, days: int, *, overrides: Mapping[date, bool] | None = None) -> datetime:
+    """The end of the `days`-th working day after the moment's local date (local midnight after it), in the
+    moment's zone. A deadline of 5 working days from a Friday before National Day lands after the holiday."""
+    day = local_date(moment)
+    while days > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, overrides=overrides):
+            days -= 1
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone())
+    return end.astimezone(moment.tzinfo)
 
 
 def set(at: datetime | None) -> None:  # noqa: A001 - clock.set reads as English at the call site

@@ -36,6 +36,7 @@ R = TypeVar("R")
 _IMMEDIATE = "points_begin_immediate"
 _IN_SERVICE = "points_in_service"
 _ON_COMMIT = "points_on_commit"  # callbacks waiting for the outermost service's commit (session.info)
+_ON_ROLLBACK = "points_on_rollback"  # callbacks undoing what the service did outside the database (files)
 WRITE_WAIT_SECONDS = 30  # how long a writer waits for the write lock before giving up ("database is locked")
 _writer_queues: dict[str, threading.Lock] = {}
 _writer_queues_guard = threading.Lock()
@@ -115,12 +116,16 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             # A savepoint: if the inner service fails and the outer one carries on, none of the inner
             # service's half-done writes (a balance moved before the next one refused) survive, and none of
             # the after-commit callbacks it queued run.
-            queued = len(session.info[_ON_COMMIT])
+            queued, undo = len(session.info[_ON_COMMIT]), len(session.info[_ON_ROLLBACK])
             try:
                 with session.begin_nested():
                     return fn(*args, **kwargs)
             except BaseException:
                 del session.info[_ON_COMMIT][queued:]
+                undone = session.info[_ON_ROLLBACK][undo:]
+                del session.info[_ON_ROLLBACK][undo:]
+                for callback in reversed(undone):
+                    _run_callback(callback)
                 raise
         if session.in_transaction():
             _end_read(session)
@@ -129,19 +134,26 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             raise TimeoutError(f"waited {WRITE_WAIT_SECONDS} s in the SQLite write queue")
         session.info[_IN_SERVICE] = True
         session.info[_ON_COMMIT] = []
+        session.info[_ON_ROLLBACK] = []
+        committed = False
         try:
             if queue is not None:
                 session.connection(execution_options={_IMMEDIATE: True})
             result = fn(*args, **kwargs)
             session.commit()
+            committed = True
         except BaseException:
             session.rollback()
             raise
         finally:
             session.info.pop(_IN_SERVICE, None)
             callbacks = session.info.pop(_ON_COMMIT, [])
+            undo = session.info.pop(_ON_ROLLBACK, [])
             if queue is not None:
                 queue.release()
+            if not committed:
+                for callback in reversed(undo):
+                    _run_callback(callback)
         # Out of the transaction and the write queue: a callback may call services of its own.
         for callback in callbacks:
             _run_callback(callback)
@@ -197,6 +209,15 @@ def on_commit(callback: Callable[[], object]) -> None:
         session.info[_ON_COMMIT].append(callback)
     else:
         _run_callback(callback)
+
+
+def on_rollback(callback: Callable[[], object]) -> None:
+    """Run `callback` if the current service's transaction (or the savepoint of the nested service that queued it)
+    rolls back: it undoes what the service did outside the database, such as a file it wrote. Outside a service
+    there is nothing to roll back, and it never runs. Its exception is logged, never raised."""
+    session = db.session()
+    if session.info.get(_IN_SERVICE):
+        session.info[_ON_ROLLBACK].append(callback)
 
 
 def _run_callback(callback: Callable[[], object]) -> None:

@@ -43,6 +43,9 @@ def _event(name: str, doc: str) -> NamedSignal:
     return _events.signal(name, doc=doc)
 
 
+# units
+unit_created = _event("unit_created", "units: unit (new, with its path), now")
+
 # accounts
 resident_registered = _event("resident_registered", "accounts: resident, actor (the resident, or staff), now")
 resident_confirmed = _event("resident_confirmed", "accounts: resident (now confirmed: their points may be credited), actor (staff), now")

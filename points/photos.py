@@ -2,6 +2,10 @@
 name or the browser's word), re-encoded as small JPEGs without metadata, and stored under instance/uploads/<kind>/
 by a random token. One place for every domain that takes photos.
 
+Files follow the transaction of the service that stores them: written under a temporary name at once (so a full
+disk fails the service), renamed into place when it commits, removed when it rolls back. A failed service leaves no
+photo behind, and no record names a photo that is not there.
+
 Each size has a byte budget so that a resident's page with its pictures stays under 50 KB (§10).
 """
 from __future__ import annotations
@@ -15,6 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .db import on_commit, on_rollback
 from .errors import DomainError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -73,17 +78,30 @@ def encode(data: bytes) -> dict[str, bytes]:
 
 
 def store(data: bytes, kind: str) -> str:
-    """Encode and write every size under `kind`; returns the token that names the files."""
+    """Encode and write every size under `kind`, in place once the service's transaction commits (see the module's
+    docstring); returns the token that names the files."""
     encoded = encode(data)
     token = secrets.token_hex(12)
     directory = photo_dir(kind)
     directory.mkdir(parents=True, exist_ok=True)
-    for size, content in encoded.items():
-        target = photo_path(kind, token, size)
-        tmp = target.with_suffix(".partial")
-        tmp.write_bytes(content)
-        tmp.replace(target)
+    moves = []
+    try:
+        for size, content in encoded.items():
+            target = photo_path(kind, token, size)
+            partial = target.with_suffix(".partial")
+            moves.append((partial, target))
+            partial.write_bytes(content)
+    except OSError:
+        _remove([partial for partial, _ in moves])
+        raise
+    on_rollback(lambda: _remove([partial for partial, _ in moves]))
+    on_commit(lambda: [partial.replace(target) for partial, target in moves])
     return token
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _on_white(image: Image.Image) -> Image.Image:

@@ -157,3 +157,58 @@ def test_a_per_resident_limit_starts_again_at_the_local_boundary(make, clock, pe
     assert refused.value.code == "limit_reached"
     clock.set(next_period)
     assert bank.request(resident, reward).status == RedemptionState.REQUESTED
+
+
+# ------------------------------------------------------------------ working days (工作日)
+
+SHANGHAI_10AM = 2  # 10:00 in Shanghai is 02:00 UTC
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=clock.zone()).astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize(("day", "working"), [
+    (date(2026, 10, 1), False),  # National Day, a Thursday
+    (date(2026, 10, 7), False),  # the holiday's last day, a Wednesday
+    (date(2026, 10, 8), True),
+    (date(2026, 10, 10), True),  # a Saturday worked in exchange (调休)
+    (date(2026, 10, 11), False),  # an ordinary Sunday
+    (date(2026, 2, 14), True),  # the Saturday worked before the Spring Festival
+    (date(2026, 2, 16), False),  # Spring Festival, a Monday
+    (date(2026, 2, 23), False),  # its last day, a Monday
+    (date(2026, 2, 24), True),
+    (date(2026, 2, 28), True),  # the Saturday worked after it
+])
+def test_working_days_follow_chinas_public_holidays_and_exchanged_days(day, working):
+    assert clock.is_working_day(day) is working
+
+
+def test_five_working_days_from_the_eve_of_national_day_end_after_the_holiday_and_count_the_exchanged_saturday():
+    wednesday = utc(2026, 9, 30, SHANGHAI_10AM)
+    # Thu 8, Fri 9, Sat 10 (调休), Mon 12, Tue 13 October: due at the end of Tuesday.
+    assert clock.add_working_days(wednesday, 5) == local_midnight(date(2026, 10, 14))
+
+
+def test_the_day_after_the_spring_festival_eve_saturday_is_the_first_working_day_after_the_holiday():
+    friday = utc(2026, 2, 13, SHANGHAI_10AM)
+    assert clock.add_working_days(friday, 1) == local_midnight(date(2026, 2, 15))  # Saturday the 14th is worked
+    assert clock.add_working_days(friday, 2) == local_midnight(date(2026, 2, 25))  # then nothing until Tuesday the 24th
+
+
+def test_a_year_without_holiday_data_falls_back_to_monday_to_friday_with_a_warning(caplog):
+    caplog.set_level("WARNING", logger="points.clock")
+    clock._warned_years.pop(2199, None)
+    friday = utc(2199, 1, 4, SHANGHAI_10AM)  # 4 January 2199 is a Friday
+    assert friday.astimezone(clock.zone()).weekday() == 4
+    assert clock.add_working_days(friday, 1) == local_midnight(date(2199, 1, 8))  # Monday the 7th
+    assert clock.is_working_day(date(2199, 1, 5)) is False
+    assert [r.getMessage() for r in caplog.records].count(
+        "no public-holiday calendar for 2199: working days are Monday to Friday; upgrade chinesecalendar") == 1
+
+
+def test_a_communitys_override_wins_over_the_calendar():
+    assert clock.is_working_day(date(2026, 10, 10), overrides={date(2026, 10, 10): False}) is False
+    assert clock.is_working_day(date(2026, 10, 11), overrides={date(2026, 10, 11): True}) is True
+    wednesday = utc(2026, 9, 30, SHANGHAI_10AM)
+    assert clock.add_working_days(wednesday, 1, overrides={date(2026, 10, 1): True}) == local_midnight(date(2026, 10, 2))

@@ -84,7 +84,26 @@ def boom(sender, **payload):
 def test_every_event_is_documented():
     assert len(events.ALL) >= 18
     for signal in events.ALL:
-        assert signal.__doc__ and signal.__doc__.split(":")[0] in {"accounts", "ledger", "checkin", "bank", "volunteering", "proposals"}
+        assert signal.__doc__ and signal.__doc__.split(":")[0] in {
+            "units", "accounts", "ledger", "checkin", "bank", "volunteering", "proposals"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# units
+
+
+def test_a_new_unit_is_announced_once_and_an_existing_one_not_again(make, heard):
+    from points.units.models import Level
+    from points.units.services import create_unit
+
+    community = make.community()
+    heard.clear()
+    compound = create_unit("三号院", Level.COMPOUND, parent=community)
+    payload = heard.only("unit_created")
+    assert payload["unit"] is compound and payload["unit"].path.endswith(f"/{compound.id}/") and payload["now"].tzinfo
+    heard.clear()
+    assert create_unit("三号院", Level.COMPOUND, parent=community) is compound
+    assert "unit_created" not in heard.names
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -425,7 +444,8 @@ def test_a_receiver_is_gone_after_its_block(make, heard):
         make.resident()
     make.resident()
     assert len(seen) == 2
-    assert heard.names == ["resident_registered"] * 3
+    # each make.resident() here also makes its community (announced as unit_created, since units announce)
+    assert [name for name in heard.names if name != "unit_created"] == ["resident_registered"] * 3
 
 
 def test_a_receiver_cannot_be_connected_twice(heard):

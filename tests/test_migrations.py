@@ -53,3 +53,35 @@ def test_migrations_match_models_on_postgresql():
     if reason:
         pytest.skip(reason)
     assert _diff_after_upgrade(PG_URL) == []
+
+
+def test_communities_created_before_the_lists_were_seeded_get_the_default_lists(tmp_path):
+    """Pages only read a community's scope categories and negative list (issue 9): migration 0012 writes the
+    defaults for every community that has none; one that has its own keeps them."""
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    import points
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'seed.sqlite3'}"))
+    directory = str(Path(points.__file__).resolve().parent / "migrations")
+    with app.app_context():
+        upgrade(directory=directory, revision="0008")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO units (id, name, level, path) VALUES (1, '区', 'district', '/1/'), "
+                                 "(2, '街道', 'street', '/1/2/'), (3, '一社区', 'community', '/1/2/3/'), "
+                                 "(4, '二社区', 'community', '/1/2/4/')")
+            conn.exec_driver_sql("INSERT INTO proposal_categories (community_id, name, position, is_active) "
+                                 "VALUES (4, '停车', 0, 1)")
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            def names(table, community):
+                return conn.execute(text(f"SELECT name FROM {table} WHERE community_id = :c ORDER BY position"),
+                                    {"c": community}).scalars().all()
+            assert names("proposal_categories", 3)[0] == "公共设施与环境" and len(names("proposal_categories", 3)) == 5
+            assert len(names("proposal_negative_items", 3)) == 5
+            assert names("proposal_categories", 4) == ["停车"]
+            assert len(names("proposal_negative_items", 4)) == 5
+        db.engine.dispose()

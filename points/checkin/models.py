@@ -31,6 +31,7 @@ class SecurityMode(enum.StrEnum):
 class Audience(enum.StrEnum):
     COMMUNITY = "community"  # any resident of the community may attend
     INVITED = "invited"  # only invited participants (council members and stakeholders)
+    UNIT = "unit"  # the residents of one area (`Meeting.unit`: a building, compound or the community) and invitees
 
 
 class MeetingStatus(enum.StrEnum):
@@ -164,6 +165,8 @@ class Meeting(db.Model):
     points: Mapped[int | None] = mapped_column(Integer)  # None: the community's earning rule decides
     security_mode: Mapped[str] = mapped_column(String(16), default=SecurityMode.POSTER.value)
     audience: Mapped[str] = mapped_column(String(16), default=Audience.COMMUNITY.value)
+    # With audience "unit": the area whose residents are invited (a topic's affected unit).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     secret: Mapped[str] = mapped_column(String(64))  # HMAC key of the rotating code; never leaves the server
     kiosk_token: Mapped[str] = mapped_column(String(32), unique=True)  # the kiosk page's address
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED.value)
@@ -181,6 +184,7 @@ class Meeting(db.Model):
 
     venue: Mapped[Venue] = relationship(lazy="joined")
     community: Mapped[Unit] = relationship(foreign_keys=[community_id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 
     @property
     def memo(self) -> str:
@@ -226,11 +230,15 @@ class Meeting(db.Model):
         return self.points
 
     def why_ineligible(self, resident: Resident) -> str | None:
-        if self.audience == Audience.INVITED and not self.has_invited(resident):
+        if self.audience != Audience.COMMUNITY and not self.has_invited(resident):
             return "invited_only"
         return None
 
     def has_invited(self, resident: Resident) -> bool:
+        """Invited by name (council, stakeholders) or, with audience "unit", living in the meeting's area."""
+        if self.audience == Audience.UNIT and self.unit is not None and resident.unit is not None \
+                and self.unit.contains(resident.unit):
+            return True
         return db.session.scalar(
             select(MeetingInvitee.id).where(MeetingInvitee.meeting_id == self.id, MeetingInvitee.resident_id == resident.id)
         ) is not None

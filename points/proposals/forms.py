@@ -61,9 +61,11 @@ class ScheduleForm(FlaskForm):
     title = StringField(_l("Meeting title"), validators=[Optional(), Length(max=120)])
     start = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     hours = IntegerField(_l("Hours"), default=2, validators=[NumberRange(min=1, max=12)])
-    audience = SelectField(_l("Who may attend"), choices=[
-        SelectChoice("community", _l("Residents of the community")),
-        SelectChoice("invited", _l("Council and invited stakeholders (1+8+N)"))])
+    invite = RadioField(_l("Invite"), default="unit", choices=[
+        SelectChoice("unit", _l("The residents of the affected area, and the council")),
+        SelectChoice("council", _l("The council and the stakeholders named below (1+8+N)"))])
+    stakeholders = TextAreaField(
+        _l("Stakeholders: member codes or phone numbers, one per line"), validators=[Optional(), Length(max=2000)])
 
 
 class DecisionForm(FlaskForm):
@@ -100,3 +102,9 @@ class SettingsForm(FlaskForm):
                                      validators=[NumberRange(min=0, max=99)])
     categories = TextAreaField(_l("Scope categories, one per line"), validators=[DataRequired()])
     negative_items = TextAreaField(_l("Negative list, one per line"), validators=[DataRequired()])
+
+
+class WorkingDaysForm(FlaskForm):
+    working_days = TextAreaField(
+        _l("The community's own days, one per line: a date, 班 (worked) or 休 (not worked), a note"),
+        validators=[Optional(), Length(max=5000)])

@@ -8,11 +8,21 @@ from ..accounts.models import Resident
 from ..bank.models import Redemption
 from ..db import db
 from .models import Follow, Proposal, ProposalState
-from .services.notifications import notify
+from ..units.models import Level
+from ..checkin import services as checkin
+from .services.notifications import notify, notify_many
+from .services.settings import ensure_lists
 
 TELL_PROPOSER = {ProposalState.ACCEPTED: "proposal_accepted", ProposalState.REJECTED: "proposal_rejected",
                  ProposalState.MERGED: "proposal_merged", ProposalState.PUBLICISED: "proposal_published",
                  ProposalState.DONE: "proposal_done"}
+
+
+@events.in_transaction(events.unit_created)
+def _seed_lists(sender, *, unit, now) -> None:
+    """A new community starts with the seeds' scope categories and 五不议, written with it (pages only read them)."""
+    if unit.level == Level.COMMUNITY.value:
+        ensure_lists(unit.id)
 
 
 def _case_link(proposal: Proposal) -> str:
@@ -38,6 +48,17 @@ for _signal in (events.proposal_accepted, events.proposal_rejected, events.propo
                 events.proposal_decided, events.proposal_published, events.proposal_implementing, events.proposal_done,
                 events.proposal_disputed, events.proposal_confirmed, events.proposal_archived):
     events.after_commit(_signal)(_moved)
+
+
+@events.after_commit(events.meeting_scheduled)
+def _invited(sender, *, meeting, actor, now) -> None:
+    """Everyone a meeting on a topic invites hears of it: the affected unit's residents, or the council and the
+    named stakeholders (1+8+N)."""
+    meeting = db.session.get(type(meeting), meeting.id)
+    if meeting is None or meeting.proposal_id is None:
+        return
+    notify_many(checkin.invited_resident_ids(meeting), "meeting_invited", subject=meeting.title,
+                target=f"meeting:{meeting.id}", now=now)
 
 
 @events.after_commit(events.objection_answered)

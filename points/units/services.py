@@ -7,7 +7,8 @@ import io
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from ..db import db, transaction
+from .. import events
+from ..db import db, transaction, utcnow
 from ..errors import DomainError
 from .models import Level, Unit
 
@@ -36,6 +37,7 @@ def create_unit(name: str, level: Level, *, parent: Unit | None = None) -> Unit:
     db.session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     db.session.flush()
+    events.unit_created.send("units", unit=unit, now=utcnow())
     return unit
 
 

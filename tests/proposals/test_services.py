@@ -14,7 +14,7 @@ from points.ledger.models import RefusedAward, Transaction
 from points.ledger import services as ledger
 from points.proposals import services
 from points.proposals.models import (
-    CoProposer, Notification, ProposalState as S, ProposalTransition, Rating,
+    CoProposer, Notification, ProposalState as S, ProposalTransition,
 )
 
 from .conftest import NOW
@@ -131,8 +131,7 @@ def test_rejecting_needs_a_reason_and_may_name_a_negative_list_item(scene):
     assert moves(proposal)[-1] == ("submitted", "rejected")
 
 
-def test_default_lists_are_the_five_categories_and_five_not_taken_up(scene):
-    services.ensure_lists(scene.community.id)
+def test_a_new_community_has_the_default_lists_the_five_categories_and_five_not_taken_up(scene):
     assert len(services.categories_of(scene.community.id)) == 5
     assert len(services.negative_list_of(scene.community.id)) == 5
     services.save_lists(scene.community, staff=scene.staff, categories=["环境", "停车"], negative_items=["私事"])
@@ -348,16 +347,32 @@ def test_the_proposer_and_followers_are_told(scene):
     services.accept_proposal(proposal, actor=scene.staff, now=NOW)
     services.follow_proposal(proposal, resident=follower)
     scene.meeting(proposal)
-    assert [n.kind for n in services.inbox_of(scene.proposer)] == ["proposal_accepted"]
-    assert [n.kind for n in services.inbox_of(follower)] == ["proposal_moved"]
-    assert services.unread_count(follower) == 1
-    note = services.inbox_of(follower)[0]
+    # Both live in the affected building, so the meeting invites them too.
+    assert sorted(n.kind for n in services.inbox_of(scene.proposer)) == ["meeting_invited", "proposal_accepted"]
+    assert sorted(n.kind for n in services.inbox_of(follower)) == ["meeting_invited", "proposal_moved"]
+    assert services.unread_count(follower) == 2
+    note = next(n for n in services.inbox_of(follower) if n.kind == "proposal_moved")
     assert code_of(services.open_notification, note.id, resident=scene.proposer) == "not_found"
     services.open_notification(note.id, resident=follower)
-    assert services.unread_count(follower) == 0
+    assert services.unread_count(follower) == 1
 
 
 def test_following_a_case_not_yet_public_is_refused(scene):
     proposal = scene.submit()
     assert code_of(services.follow_proposal, proposal, resident=scene.neighbours[0]) == "not_found"
     assert code_of(services.follow_proposal, proposal, resident=scene.other_staff) == "not_found"
+
+
+# ------------------------------------------------------------------ working days (§9: "5 working days")
+
+
+def test_the_screening_deadline_and_the_objection_period_skip_national_day_and_count_the_exchanged_saturday(scene):
+    from datetime import datetime, timezone
+
+    eve = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Shanghai
+    end_of_tuesday_13 = datetime(2026, 10, 13, 16, 0, tzinfo=timezone.utc)  # Wednesday 14 October, 00:00 local
+    proposal = scene.submit(at=eve)
+    assert proposal.screening_due_at == end_of_tuesday_13
+    proposal, at = scene.walk(S.DECIDED, proposal)
+    published = services.publish_decision(proposal, staff=scene.staff, now=eve)
+    assert published.objection_until == end_of_tuesday_13

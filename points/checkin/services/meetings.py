@@ -112,15 +112,16 @@ def schedule_meeting(
     *, staff: Resident, venue: Venue, title: str, starts_at: datetime | None, ends_at: datetime | None,
     opens_before: int = 30, closes_after: int = 0, points: int | None = None, agenda: str = "",
     security_mode: str = SecurityMode.POSTER, audience: str = Audience.COMMUNITY, proposal_id: int | None = None,
-    now: datetime | None = None,
+    unit: Unit | None = None, now: datetime | None = None,
 ) -> Meeting:
-    """Set a meeting at a venue. The community's council members are invited at once."""
+    """Set a meeting at a venue. The community's council members are invited at once; with audience "unit", the
+    residents of `unit` (an area of the venue's community) are invited too."""
     require(staff, Role.STAFF, venue.community)
     meeting = Meeting(community_id=venue.community_id, secret=codes.new_secret(), kiosk_token=codes.new_token(),
                       created_by_id=staff.id, created_at=now or utcnow())
     _fill_meeting(meeting, venue=venue, title=title, starts_at=starts_at, ends_at=ends_at, opens_before=opens_before,
                   closes_after=closes_after, points=points, agenda=agenda, security_mode=security_mode,
-                  audience=audience, proposal_id=proposal_id, now=now or utcnow())
+                  audience=audience, proposal_id=proposal_id, unit=unit, now=now or utcnow())
     db.session.add(meeting)
     db.session.flush()
     for resident in council_of(venue.community):
@@ -136,8 +137,9 @@ def update_meeting(
     meeting: Meeting, *, staff: Resident, venue: Venue, title: str, starts_at: datetime | None,
     ends_at: datetime | None, opens_before: int = 30, closes_after: int = 0, points: int | None = None,
     agenda: str = "", security_mode: str = SecurityMode.POSTER, audience: str = Audience.COMMUNITY,
-    proposal_id: int | None = None, now: datetime | None = None,
+    proposal_id: int | None = None, unit: Unit | None = None, now: datetime | None = None,
 ) -> Meeting:
+    """Change a scheduled meeting. With audience "unit" and no `unit` given, its area stays."""
     require(staff, Role.STAFF, meeting.community)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(_l("A closed or cancelled meeting cannot be changed."), code="not_scheduled")
@@ -145,14 +147,14 @@ def update_meeting(
         raise MeetingError(_l("Choose a venue in the meeting's community."), code="invalid_venue", field="venue")
     _fill_meeting(meeting, venue=venue, title=title, starts_at=starts_at, ends_at=ends_at, opens_before=opens_before,
                   closes_after=closes_after, points=points, agenda=agenda, security_mode=security_mode,
-                  audience=audience, proposal_id=proposal_id, now=now or utcnow())
+                  audience=audience, proposal_id=proposal_id, unit=unit or meeting.unit, now=now or utcnow())
     db.session.flush()
     return meeting
 
 
 def _fill_meeting(meeting: Meeting, *, venue: Venue, title: str, starts_at: datetime | None, ends_at: datetime | None,
                   opens_before: int, closes_after: int, points: int | None, agenda: str, security_mode: str,
-                  audience: str, proposal_id: int | None, now: datetime) -> None:
+                  audience: str, proposal_id: int | None, now: datetime, unit: Unit | None = None) -> None:
     title = (title or "").strip()
     if not title or len(title) > 120:
         raise MeetingError(_l("Please enter a title of up to 120 characters."), code="invalid_title", field="title")
@@ -176,6 +178,8 @@ def _fill_meeting(meeting: Meeting, *, venue: Venue, title: str, starts_at: date
         raise MeetingError(_l("Choose how residents check in."), code="invalid_mode", field="security_mode")
     if audience not in {a.value for a in Audience}:
         raise MeetingError(_l("Choose who may attend."), code="invalid_audience", field="audience")
+    if audience == Audience.UNIT and (unit is None or unit.community_id != venue.community_id):
+        raise MeetingError(_l("Choose an area of the venue's community."), code="invalid_unit", field="audience")
     clash = select(Meeting.id).where(
         Meeting.venue_id == venue.id, Meeting.status != MeetingStatus.CANCELLED.value,
         Meeting.starts_at < ends_at, Meeting.ends_at > starts_at,
@@ -190,6 +194,7 @@ def _fill_meeting(meeting: Meeting, *, venue: Venue, title: str, starts_at: date
     meeting.opens_at = starts_at - timedelta(minutes=opens_before)
     meeting.closes_at = ends_at + timedelta(minutes=closes_after)
     meeting.points, meeting.security_mode, meeting.audience = points, security_mode, audience
+    meeting.unit = unit if audience == Audience.UNIT else None
     meeting.proposal_id = proposal_id
 
 
@@ -325,6 +330,17 @@ def invitees_of(meeting: Meeting) -> list[MeetingInvitee]:
     return list(db.session.scalars(
         select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting.id).order_by(MeetingInvitee.role, MeetingInvitee.id)
     ))
+
+
+def invited_resident_ids(meeting: Meeting) -> list[int]:
+    """Everyone the meeting invites: by name (council, stakeholders) and, with audience "unit", every active
+    account living in its area; in one query, as ids (an area can be a whole community)."""
+    named = select(MeetingInvitee.resident_id).where(MeetingInvitee.meeting_id == meeting.id)
+    if meeting.audience == Audience.UNIT and meeting.unit is not None:
+        area = (select(Resident.id).join(Unit, Unit.id == Resident.unit_id)
+                .where(Unit.path.startswith(meeting.unit.path), Resident.is_active_account))
+        named = named.union(area)
+    return sorted(db.session.scalars(named))
 
 
 def meetings_for_staff(community_ids: list[int], *, now: datetime, past_days: int = 60) -> list[Meeting]:

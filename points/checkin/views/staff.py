@@ -29,7 +29,7 @@ from ..forms import (
     VenueForm,
     VoteForm,
 )
-from ..models import Meeting, MeetingStatus, Venue
+from ..models import Audience, Meeting, MeetingStatus, Venue
 from .common import poster_url, unreachable_host
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff")
@@ -163,6 +163,9 @@ def meeting_edit(meeting_id: int):
     meeting = load_or_404(Meeting, meeting_id)
     form = MeetingForm(obj=meeting) if request.method == "GET" else MeetingForm()
     form.venue.choices = _venue_choices()
+    if meeting.audience == Audience.UNIT:  # a topic's meeting for an area: keeping the area is a choice too
+        form.audience.choices = [*form.audience.choices, (Audience.UNIT.value, _(
+            "Residents of %(unit)s and invited participants", unit=meeting.unit.name))]
     if request.method == "GET":
         form.venue.data = meeting.venue_id
         form.show_times(meeting.starts_at, meeting.ends_at)

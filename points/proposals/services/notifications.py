@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from ...accounts.models import Resident
 from ...db import db, transaction, utcnow
@@ -26,6 +26,7 @@ MESSAGES = {
     "redemption_rejected": _l("Your redemption of “%(subject)s” was not approved; the points are back."),
     "redemption_handed_over": _l("You collected “%(subject)s”."),
     "redemption_expired": _l("Your redemption of “%(subject)s” expired; the points are back."),
+    "meeting_invited": _l("You are invited to the deliberation meeting “%(subject)s”."),
     "activity_cancelled": _l("The volunteer activity “%(subject)s” you signed up for is cancelled."),
 }
 MAX_SUBJECT = 120
@@ -33,7 +34,7 @@ MAX_SUBJECT = 120
 
 # "kind:id" → (endpoint, argument): links are made when shown, so a job without a request can notify.
 TARGETS = {"proposal": ("proposals.case", "proposal_id"), "redemption": ("bank.redemption", "redemption_id"),
-           "activity": ("volunteering.activity", "activity_id")}
+           "activity": ("volunteering.activity", "activity_id"), "meeting": ("checkin.meeting", "meeting_id")}
 
 
 def link_of(notification: Notification) -> str | None:
@@ -60,6 +61,22 @@ def notify(resident: Resident, kind: str, *, subject: str = "", target: str = ""
     db.session.add(row)
     db.session.flush()
     return row
+
+
+@transaction
+def notify_many(resident_ids: list[int], kind: str, *, subject: str = "", target: str = "",
+                now: datetime | None = None) -> int:
+    """Tell many residents the same thing (everyone a meeting invites, a whole community perhaps): `notify` for
+    each, written in one statement. Returns how many were told."""
+    if kind not in MESSAGES:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids = sorted(set(resident_ids))
+    if ids:
+        at = now or utcnow()
+        db.session.execute(insert(Notification), [
+            dict(resident_id=i, kind=kind, subject=(subject or "")[:MAX_SUBJECT], target=target[:40], created_at=at)
+            for i in ids])
+    return len(ids)
 
 
 def inbox_of(resident: Resident, *, limit: int = 50) -> list[Notification]:

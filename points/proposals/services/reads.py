@@ -15,7 +15,8 @@ from ...volunteering import services as volunteering
 from ..models import (
     PUBLIC_STATES, Follow, Objection, ProgressUpdate, Proposal, ProposalState, ProposalTransition, Rating,
 )
-from .workflow import meetings_of, proposers_of, rating_summary
+from .deliberation import meetings_of
+from .evaluation import proposers_of, rating_summary
 
 PAGE_SIZE = 20
 
@@ -34,10 +35,21 @@ def proposals_of(resident: Resident) -> list[Proposal]:
 
 
 def screening_queue(community_ids: list[int]) -> list[Proposal]:
-    """Suggestions waiting to be screened, oldest first (the overdue ones are at the top)."""
+    """Suggestions waiting to be screened, oldest first (so the overdue ones are at the top)."""
     return list(db.session.scalars(select(Proposal).where(
         Proposal.community_id.in_(community_ids), Proposal.state == ProposalState.SUBMITTED.value)
-        .order_by(Proposal.screening_due_at, Proposal.id)))
+        .order_by(Proposal.submitted_at, Proposal.id)))
+
+
+def screening_counts(community_ids: list[int], *, now: datetime | None = None) -> tuple[int, int]:
+    """(waiting, overdue) suggestions of the communities, in one query."""
+    if not community_ids:
+        return 0, 0
+    now = now or utcnow()
+    waiting, overdue = db.session.execute(select(
+        func.count(Proposal.id), func.count(Proposal.id).filter(Proposal.screening_due_at <= now),
+    ).where(Proposal.community_id.in_(community_ids), Proposal.state == ProposalState.SUBMITTED.value)).one()
+    return waiting or 0, overdue or 0
 
 
 def cases_in(community_ids: list[int]) -> list[Proposal]:

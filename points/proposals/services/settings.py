@@ -1,31 +1,75 @@
 """A community's periods, threshold, scope categories and negative list; working-day deadlines."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
 
 from ... import clock
 from ...accounts.models import Resident, Role
 from ...accounts.permissions import require
 from ...db import db, transaction, utcnow
 from ...units.models import Unit
-from ..models import DEFAULT_CATEGORIES, DEFAULT_NEGATIVE_LIST, Category, NegativeListItem, ProposalSettings
+from ..models import (
+    DEFAULT_CATEGORIES, DEFAULT_NEGATIVE_LIST, Category, NegativeListItem, ProposalSettings, WorkingDayOverride,
+)
 from .errors import InvalidInput
 
 MAX_LIST = 20
 
 
-def add_working_days(moment: datetime, days: int) -> datetime:
-    """The end of the `days`-th working day (Monday to Friday, local time) after the moment's local date."""
-    day = clock.local_date(moment)
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.zone())
-    return end.astimezone(moment.tzinfo)
+def add_working_days(moment: datetime, days: int, *, community_id: int | None = None) -> datetime:
+    """The end of the `days`-th working day after the moment's local date (`clock.add_working_days`: China's
+    public holidays and 调休 count), with the community's own days, if it has any."""
+    return clock.add_working_days(moment, days, overrides=working_days_of(community_id) if community_id else None)
+
+
+def working_days_of(community_id: int) -> dict[date, bool]:
+    """The community's own days: date → whether it is worked."""
+    return dict(db.session.execute(select(WorkingDayOverride.day, WorkingDayOverride.is_working_day)
+                                   .where(WorkingDayOverride.community_id == community_id)).all())
+
+
+def working_day_lines(community_id: int) -> str:
+    """The community's own days as admins edit them: "2026-12-31 休 元旦前调整", one a line."""
+    rows = db.session.scalars(select(WorkingDayOverride).where(WorkingDayOverride.community_id == community_id)
+                              .order_by(WorkingDayOverride.day))
+    return "\n".join(f"{r.day.isoformat()} {WORKED if r.is_working_day else OFF} {r.note}".rstrip() for r in rows)
+
+
+WORKED, OFF = "班", "休"
+MAX_OVERRIDES = 60
+
+
+@transaction
+def save_working_days(community: Unit, *, admin: Resident, text: str, now: datetime | None = None) -> int:
+    """An admin of the community sets its own days, one a line: a date, 班 (worked) or 休 (not), an optional note.
+    The lines replace the community's previous list. Returns how many days it has now."""
+    require(admin, Role.ADMIN, community)
+    wanted: dict[date, tuple[bool, str]] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.split(maxsplit=2)
+        if not parts:
+            continue
+        try:
+            day = date.fromisoformat(parts[0])
+        except ValueError:
+            day = None
+        kind = parts[1] if len(parts) > 1 else ""
+        if day is None or kind not in (WORKED, OFF) or len(parts) > 2 and len(parts[2]) > 60 or day in wanted:
+            raise InvalidInput(_l("Line %(n)d: write a date, then 班 or 休, then a note if you like, e.g. "
+                                  "“2026-12-31 休 社区活动日”.", n=number), code="invalid_working_days", field="working_days")
+        wanted[day] = (kind == WORKED, parts[2] if len(parts) > 2 else "")
+    if len(wanted) > MAX_OVERRIDES:
+        raise InvalidInput(_l("At most %(n)d days.", n=MAX_OVERRIDES), code="invalid_working_days", field="working_days")
+    db.session.execute(delete(WorkingDayOverride).where(WorkingDayOverride.community_id == community.id))
+    for day, (worked, note) in sorted(wanted.items()):
+        db.session.add(WorkingDayOverride(community_id=community.id, day=day, is_working_day=worked, note=note,
+                                          created_at=now or utcnow(), created_by_id=admin.id))
+    db.session.flush()
+    return len(wanted)
 
 
 def settings_for(community_id: int) -> ProposalSettings:
@@ -72,7 +116,8 @@ def negative_list_of(community_id: int, *, active_only: bool = True) -> list[Neg
 @transaction
 def ensure_lists(community_id: int) -> None:
     """A community that never had lists gets the seeds' five categories and 五不议, in Chinese (they are data
-    staff edit from then on, not interface text)."""
+    staff edit from then on, not interface text). Run when a community is created (`receivers`) and by the
+    migration that added this for the communities before it; pages never write them."""
     with force_locale("zh"):
         if db.session.scalar(select(Category.id).where(Category.community_id == community_id).limit(1)) is None:
             for position, name in enumerate(DEFAULT_CATEGORIES):

@@ -1,185 +1,18 @@
-"""The proposal workflow (议题, §4): a resident's suggestion through screening, deliberation, decision, notice,
-implementation, evaluation and archive (集、定、议、公、办、督、评、备); and the resident's inbox (消息).
-
-`Proposal.state` moves only along `TRANSITIONS`, one service call per move, each move one `ProposalTransition`
-row (who, when, note). Everything else a case gathers (objections, progress updates, ratings) has a table of its own.
-"""
+"""One case and what it gathers: the proposal, co-proposers, transitions, objections, progress updates, ratings,
+follows."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-)
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import Resident
-from ..db import UTCDateTime, db, enum_check, utcnow
-from ..units.models import Unit
-
-# §4 and §9 defaults; each community may change them (ProposalSettings).
-DEFAULT_SCREENING_DAYS = 5  # working days to screen a suggestion
-DEFAULT_OBJECTION_DAYS = 5  # working days a published decision is open to objections
-DEFAULT_RATING_DAYS = 7  # calendar days residents may rate a case marked done
-DEFAULT_THRESHOLD_PERCENT = 50  # a decision passes with more than this share of the votes cast in favour
-OUTCOME_MIN_RATINGS = 3  # proposal_done_rated needs at least this many ratings…
-OUTCOME_MIN_AVERAGE = 4  # …averaging at least this
-MAX_PHOTOS = 3
-PROPOSAL_PHOTOS = "proposals"  # the folder of suggestion and progress photos under uploads/
-
-# The seeds' five scope categories (协商范围) and five things not taken up (五不议), for a new community.
-DEFAULT_CATEGORIES = (
-    _l("Public facilities and environment"),  # 公共设施与环境
-    _l("Neighbourhood relations and order"),  # 邻里关系与秩序
-    _l("Property management and services"),  # 物业管理与服务
-    _l("Public welfare and services for residents"),  # 公益事业与便民服务
-    _l("Culture, safety and other public matters"),  # 文化、安全与其他公共事务
-)
-DEFAULT_NEGATIVE_LIST = (
-    _l("Against laws, regulations or policies"),  # 违反法律法规和政策的不议
-    _l("Beyond the community's powers"),  # 超出社区职权范围的不议
-    _l("A private dispute, not a public matter"),  # 涉及个人私事、非公共事务的不议
-    _l("Already decided by a competent authority"),  # 已由有关部门依法作出决定的不议
-    _l("Harms public order or good custom"),  # 有违公序良俗的不议
-)
-
-
-class ProposalState(enum.StrEnum):
-    SUBMITTED = "submitted"  # 建言: waiting to be screened
-    ACCEPTED = "accepted"  # 议题: taken up, waiting for a meeting
-    REJECTED = "rejected"  # not taken up, with a reason (and a negative-list item)
-    MERGED = "merged"  # folded into another topic; its proposer is a co-proposer there
-    DELIBERATING = "deliberating"  # a meeting is scheduled
-    DECIDED = "decided"  # the vote is recorded, not yet published
-    PUBLICISED = "publicised"  # 公示: open to objections
-    IMPLEMENTING = "implementing"  # 办理: an owner carries it out
-    DONE = "done"  # marked done: residents of the affected unit rate it
-    CONFIRMED = "confirmed"  # 销号: the proposer confirmed completion
-    ARCHIVED = "archived"  # 备: the file is closed
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
-
-    def can_become(self, target: ProposalState) -> bool:
-        return target in TRANSITIONS[self]
-
-
-S = ProposalState
-# The workflow, in one place. A topic not passed goes from its notice straight to the archive; a disputed
-# completion goes back to implementation.
-TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
-    S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED, S.MERGED}),
-    S.ACCEPTED: frozenset({S.DELIBERATING}),
-    S.DELIBERATING: frozenset({S.DECIDED}),
-    S.DECIDED: frozenset({S.PUBLICISED}),
-    S.PUBLICISED: frozenset({S.IMPLEMENTING, S.ARCHIVED}),
-    S.IMPLEMENTING: frozenset({S.DONE}),
-    S.DONE: frozenset({S.IMPLEMENTING, S.CONFIRMED, S.ARCHIVED}),
-    S.CONFIRMED: frozenset({S.ARCHIVED}),
-    S.REJECTED: frozenset(),
-    S.MERGED: frozenset(),
-    S.ARCHIVED: frozenset(),
-}
-# Past screening: what the public board shows.
-PUBLIC_STATES = frozenset(TRANSITIONS) - {S.SUBMITTED, S.REJECTED, S.MERGED}
-# A topic others can still be merged into.
-OPEN_TOPIC_STATES = frozenset({S.ACCEPTED, S.DELIBERATING})
-RATING_STATES = frozenset({S.DONE, S.CONFIRMED})
-
-STATE_LABELS = {
-    S.SUBMITTED: _l("Waiting for screening"),
-    S.ACCEPTED: _l("Accepted as a topic"),
-    S.REJECTED: _l("Not taken up"),
-    S.MERGED: _l("Merged into another topic"),
-    S.DELIBERATING: _l("In deliberation"),
-    S.DECIDED: _l("Vote recorded"),
-    S.PUBLICISED: _l("Public notice"),
-    S.IMPLEMENTING: _l("Being carried out"),
-    S.DONE: _l("Done, being rated"),
-    S.CONFIRMED: _l("Confirmed by the proposer"),
-    S.ARCHIVED: _l("Archived"),
-}
-NEXT_STEP = {
-    S.SUBMITTED: _l("Staff or the council will screen it within the screening period."),
-    S.ACCEPTED: _l("A deliberation meeting will be scheduled."),
-    S.REJECTED: _l("Not taken up; the reason is shown."),
-    S.MERGED: _l("It goes on as part of the topic it was merged into."),
-    S.DELIBERATING: _l("Residents deliberate and vote at the meeting."),
-    S.DECIDED: _l("The decision will be published for objections."),
-    S.PUBLICISED: _l("Residents may object until the notice period ends."),
-    S.IMPLEMENTING: _l("The owner carries it out and posts progress."),
-    S.DONE: _l("Residents of the affected area rate it; the proposer confirms or disputes."),
-    S.CONFIRMED: _l("The rating period ends, then the case is archived."),
-    S.ARCHIVED: _l("The case file is complete."),
-}
-
-
-class OwnerKind(enum.StrEnum):
-    STAFF = "staff"  # a community worker
-    PARTNER = "partner"  # a partner organisation or merchant
-    VOLUNTEERS = "volunteers"  # a volunteer team
-    PARTY_MEMBER = "party_member"  # 党员领办: a party member claims the task
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(OWNER_KIND_LABELS[self])
-
-
-OWNER_KIND_LABELS = {
-    OwnerKind.STAFF: _l("Community worker"), OwnerKind.PARTNER: _l("Partner"),
-    OwnerKind.VOLUNTEERS: _l("Volunteer team"), OwnerKind.PARTY_MEMBER: _l("Party member (claimed)"),
-    OwnerKind.OTHER: _l("Other"),
-}
-
-
-class ProposalSettings(db.Model):
-    """A community's periods and threshold; absent means the defaults."""
-
-    __tablename__ = "proposal_settings"
-    __table_args__ = (
-        CheckConstraint("screening_days BETWEEN 1 AND 60", name="screening_days"),
-        CheckConstraint("objection_days BETWEEN 1 AND 60", name="objection_days"),
-        CheckConstraint("rating_days BETWEEN 1 AND 90", name="rating_days"),
-        CheckConstraint("threshold_percent BETWEEN 0 AND 99", name="threshold_percent"),
-    )
-
-    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
-    screening_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_SCREENING_DAYS)
-    objection_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_OBJECTION_DAYS)
-    rating_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RATING_DAYS)
-    threshold_percent: Mapped[int] = mapped_column(Integer, default=DEFAULT_THRESHOLD_PERCENT)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
-
-
-class Category(db.Model):
-    """A scope category (协商范围) of a community."""
-
-    __tablename__ = "proposal_categories"
-    __table_args__ = (UniqueConstraint("community_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    name: Mapped[str] = mapped_column(String(60))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class NegativeListItem(db.Model):
-    """A reason a community does not take a matter up (五不议 / 负面清单)."""
-
-    __tablename__ = "proposal_negative_items"
-    __table_args__ = (UniqueConstraint("community_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+from ...accounts.models import Resident
+from ...db import UTCDateTime, db, enum_check, utcnow
+from ...units.models import Unit
+from .settings import Category, NegativeListItem
+from .states import PUBLIC_STATES, OwnerKind, ProposalState
 
 
 class Proposal(db.Model):
@@ -383,20 +216,3 @@ class Follow(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Notification(db.Model):
-    """One message in a resident's inbox (消息). Not a 公示: that is the public notice of a decision."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_resident", "resident_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
-    # What it tells of ("proposal_accepted", "redemption_approved"…): picks the sentence, worded when shown, so each
-    # reader gets their own language.
-    kind: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(120), default="")  # the case's title, the reward's name
-    target: Mapped[str] = mapped_column(String(40), default="")  # what it links to: "proposal:12", "redemption:9"
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
