@@ -3,12 +3,18 @@ November 2026 in Shanghai (tests of the proposal figures and of the indices that
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from points.accounts import services as accounts
+from points.accounts.models import Role
+from points.accounts.permissions import SYSTEM
+from points.checkin import services as checkin
+from points.checkin.models import VenueKind
 from points.db import db
 from points.proposals.models import Category, Proposal, ProposalTransition, Rating
 from points.units.models import Level, Unit
 from points.units.services import create_unit
+from points.volunteering import services as volunteering
 
 from .factories import Factory
 
@@ -25,6 +31,7 @@ class November:
 
     def __init__(self) -> None:
         make = Factory()
+        self.venue = None
         self.c, self.other = make.community(), make.community()
         self.k1 = db.session.scalar(db.select(Unit).where(Unit.parent_id == self.c.id))
         self.b1 = make.building(self.c)
@@ -81,3 +88,20 @@ class November:
         for resident, value in zip(self.raters, stars):
             db.session.add(Rating(proposal_id=p.id, resident_id=resident.id, stars=value, created_at=done))
         return p
+
+    def serve(self, volunteer, *, start: datetime, hours: float) -> None:
+        """`volunteer` served `hours` from `start` at an activity of the community, back-filled by 社工丙 and
+        confirmed by 居民丁 (both made staff the first time: nobody confirms what they entered themselves)."""
+        if self.venue is None:
+            for person in (self.staff, self.rater):
+                accounts.grant_role(person, Role.STAFF, self.c, admin=SYSTEM)
+            self.venue = checkin.create_venue(staff=self.staff, unit=self.c, name="志愿服务站", kind=VenueKind.HALL)
+        before = start - timedelta(days=2)
+        if volunteering.volunteer_of(volunteer) is None:
+            volunteering.register_volunteer(volunteer, actor=SYSTEM, now=before)
+        end = start + timedelta(hours=hours)
+        activity = volunteering.create_activity(staff=self.staff, venue=self.venue, title=f"+楼道清洁{next(_tokens)}",
+                                                starts_at=start, ends_at=end, slots=5, now=before)
+        record = volunteering.backfill_record(activity, volunteer, staff=self.staff, started_at=start, ended_at=end,
+                                              note="补录", now=end + timedelta(hours=1))
+        volunteering.confirm_record(record, staff=self.rater, now=end + timedelta(hours=2))

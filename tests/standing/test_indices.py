@@ -2,16 +2,14 @@
 and volunteering domains; weights tuned by an admin change the result as the rules page says."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from points.accounts import services as accounts
 from points.accounts.models import Role
 from points.accounts.permissions import SYSTEM
-from points.checkin import services as checkin
 from points.checkin.earning import MEETING_ATTENDED
-from points.checkin.models import VenueKind
 from points.db import db
 from points.domains import registry
 from points.ledger import services as ledger
@@ -23,7 +21,6 @@ from points.standing.indices import (
     pioneer_scores,
     set_weights,
 )
-from points.volunteering import services as volunteering
 
 from ..helpers import login, provide_figure
 from ..matters import November
@@ -137,19 +134,7 @@ def test_fortress_index_of_the_community_and_of_each_compound_from_its_matters(n
 
 
 def test_volunteer_hours_count_in_the_compound_the_volunteer_lives_in(november):
-
-    staff, volunteer = november.staff, november.m
-    accounts.grant_role(staff, Role.STAFF, november.c, admin=SYSTEM)
-    before = datetime(2026, 11, 1, tzinfo=UTC)
-    volunteering.register_volunteer(volunteer, actor=SYSTEM, now=before)
-    venue = checkin.create_venue(staff=staff, unit=november.c, name="志愿服务站", kind=VenueKind.HALL)
-    start = datetime(2026, 11, 20, 6, tzinfo=UTC)
-    activity = volunteering.create_activity(staff=staff, venue=venue, title="楼道清洁", starts_at=start,
-                                            ends_at=start + timedelta(hours=2), slots=5, now=before)
-    record = volunteering.backfill_record(activity, volunteer, staff=staff, started_at=start,
-                                          ended_at=start + timedelta(hours=2), note="补录", now=start + timedelta(hours=3))
-    accounts.grant_role(november.rater, Role.STAFF, november.c, admin=SYSTEM)  # staff never confirm their own
-    volunteering.confirm_record(record, staff=november.rater, now=start + timedelta(hours=4))
+    november.serve(november.m, start=datetime(2026, 11, 20, 6, tzinfo=UTC), hours=2)
     window = parse_period("month", "2026-11").window
     hours = registry().figure_values("volunteer_hours", by="compound", community_ids=[november.c.id], start=window[0],
                                      end=window[1])
