@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, cast, exists, func, literal, or_, select
@@ -105,19 +105,64 @@ def _stars():
 
 
 # -- by community --------------------------------------------------------------------------------------------
+# The dashboard asks for each figure on its own; those of one kind come from one GROUP BY with conditional counts,
+# read once per database transaction and window (a later transaction, e.g. after a service committed, reads anew).
+
+def _once(kind: str, community_ids: list[int], start: datetime, end: datetime, build) -> dict[int, tuple]:
+    memo = g.setdefault("proposal_figures", {})
+    key = (kind, tuple(community_ids), start, end)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is db.session().get_transaction():
+        return hit[1]
+    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(build())}
+    memo[key] = (db.session().get_transaction(), rows)
+    return rows
+
+
+def _counted(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _matter_counts(community_ids, start, end) -> dict[int, tuple]:
+    """Per community: (matters, concluded, concluded on time)."""
+    concluded = _concluded_in(start, end)
+    return _once("matters", community_ids, start, end, lambda: (
+        select(P.community_id, func.count(P.id), _counted(concluded), _counted(and_(concluded, _on_time())))
+        .where(_matters(community_ids, start, end)).group_by(P.community_id)))
+
+
+def _moment(end: datetime) -> datetime:
+    """What 'at the window's end' means: its end, or now for the window under way."""
+    return min(end, utcnow())
+
+
+def _suggestion_counts(community_ids, start, end) -> dict[int, tuple]:
+    """Per community: (made in the window, awaiting screening, overdue for screening, cases past their deadline),
+    the last three at the window's end."""
+    at = _moment(end)
+    awaiting = and_(P.submitted_at < at, or_(P.screened_at.is_(None), P.screened_at >= at))
+    return _once("suggestions", community_ids, start, end, lambda: (
+        select(P.community_id, _counted(and_(P.submitted_at >= start, P.submitted_at < end)), _counted(awaiting),
+               _counted(and_(awaiting, P.screening_due_at <= at)),
+               _counted(and_(P.due_on < clock.local_date(at), or_(P.done_at.is_(None), P.done_at >= at),
+                             P.state.in_(TOPICS))))
+        .where(P.community_id.in_(community_ids)).group_by(P.community_id)))
+
+
+def _pick(counts: dict[int, tuple], index: int) -> dict[int, float]:
+    return {ident: int(values[index] or 0) for ident, values in counts.items() if values[index]}
+
 
 def matters_total(community_ids, start, end):
-    return _grouped(P.community_id, _count(), _matters(community_ids, start, end)) if community_ids else {}
+    return _pick(_matter_counts(community_ids, start, end), 0) if community_ids else {}
 
 
 def matters_concluded(community_ids, start, end):
-    return _grouped(P.community_id, _count(), _matters(community_ids, start, end), _concluded_in(start, end)) if community_ids else {}
+    return _pick(_matter_counts(community_ids, start, end), 1) if community_ids else {}
 
 
 def matters_on_time(community_ids, start, end):
-    if not community_ids:
-        return {}
-    return _grouped(P.community_id, _count(), _matters(community_ids, start, end), _concluded_in(start, end), _on_time())
+    return _pick(_matter_counts(community_ids, start, end), 2) if community_ids else {}
 
 
 def matter_rating_avg(community_ids, start, end):
@@ -127,40 +172,21 @@ def matter_rating_avg(community_ids, start, end):
                     join_ratings=True)
 
 
-def _moment(end: datetime) -> datetime:
-    """What 'at the window's end' means: its end, or now for the window under way."""
-    return min(end, utcnow())
-
-
-def _awaiting(community_ids: list[int], at: datetime):
-    return and_(P.community_id.in_(community_ids), P.submitted_at < at,
-                or_(P.screened_at.is_(None), P.screened_at >= at))
-
-
 def suggestions_made(community_ids, start, end):
-    if not community_ids:
-        return {}
-    return _grouped(P.community_id, _count(), P.community_id.in_(community_ids), P.submitted_at >= start, P.submitted_at < end)
+    return _pick(_suggestion_counts(community_ids, start, end), 0) if community_ids else {}
 
 
 def suggestions_open(community_ids, start, end):
-    return _grouped(P.community_id, _count(), _awaiting(community_ids, _moment(end))) if community_ids else {}
+    return _pick(_suggestion_counts(community_ids, start, end), 1) if community_ids else {}
 
 
 def suggestions_overdue(community_ids, start, end):
-    if not community_ids:
-        return {}
-    at = _moment(end)
-    return _grouped(P.community_id, _count(), _awaiting(community_ids, at), P.screening_due_at <= at)
+    return _pick(_suggestion_counts(community_ids, start, end), 2) if community_ids else {}
 
 
 def matters_overdue(community_ids, start, end):
     """Cases past their implementation deadline and not done at the window's end (督办)."""
-    if not community_ids:
-        return {}
-    at = _moment(end)
-    return _grouped(P.community_id, _count(), P.community_id.in_(community_ids), P.due_on < clock.local_date(at),
-                    or_(P.done_at.is_(None), P.done_at >= at), P.state.in_(TOPICS))
+    return _pick(_suggestion_counts(community_ids, start, end), 3) if community_ids else {}
 
 
 # -- by party member (党员领办) -------------------------------------------------------------------------------
