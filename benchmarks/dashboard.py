@@ -16,19 +16,19 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import event, func, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text
 
-from points import clock, create_app  # noqa: E402
-from points.accounts.models import Resident, RoleGrant  # noqa: E402
-from points.db import db  # noqa: E402
-from points.ledger.models import Transaction  # noqa: E402
-from points.units.models import Unit  # noqa: E402
+from points import clock, create_app
+from points.accounts.models import Resident, RoleGrant
+from points.db import db
+from points.ledger.models import Transaction
+from points.units.models import Unit
 
 
 def measure(app, user_id: str | None, url: str, requests: int) -> tuple[float, float, int]:
@@ -48,7 +48,7 @@ def measure(app, user_id: str | None, url: str, requests: int) -> tuple[float, f
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     statements = []
-    listener = lambda *_a: statements.append(1)  # noqa: E731
+    listener = lambda *_a: statements.append(1)
     event.listen(engine, "before_cursor_execute", listener)
     client.get(url)
     event.remove(engine, "before_cursor_execute", listener)
@@ -62,12 +62,17 @@ def seed_matters(communities: list, per_community: int = 500, records: int = 500
     import random
 
     from points.checkin.models import Venue
-    from points.proposals.models import Proposal, ProposalState, ProposalTransition, Rating
+    from points.proposals.models import (
+        Proposal,
+        ProposalState,
+        ProposalTransition,
+        Rating,
+    )
     from points.volunteering.models import Activity, ServiceRecord
 
     rng = random.Random(11)
     states = [s.value for s in ProposalState]
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     for c in communities:
         people = db.session.scalars(select(Resident.id).where(Resident.community_id == c.id).limit(2000)).all()
         units = db.session.scalars(select(Unit.id).where(Unit.path.startswith(c.path))).all()
@@ -83,19 +88,21 @@ def seed_matters(communities: list, per_community: int = 500, records: int = 500
             screened = submitted + timedelta(days=rng.randint(1, 8)) if state != "submitted" else None
             done = screened + timedelta(days=rng.randint(10, 40)) if state in ("done", "confirmed", "archived") and screened else None
             implementing = screened + timedelta(days=5) if done or state == "implementing" else None
-            proposals.append(dict(
-                id=pid, community_id=c.id, unit_id=rng.choice(units), proposer_id=rng.choice(people),
-                entered_by_id=rng.choice(people), submit_token=f"bench-{pid}", title=f"议题{pid}", state=state,
-                submitted_at=submitted, screening_due_at=submitted + timedelta(days=7), screened_at=screened,
-                owner_kind="party_member" if implementing and i % 3 == 0 else ("staff" if implementing else None),
-                owner_id=rng.choice(people) if implementing else None,
-                due_on=(implementing + timedelta(days=20)).date() if implementing else None, done_at=done,
-                archived_at=done + timedelta(days=8) if done and state == "archived" else None,
-                state_changed_at=done or screened or submitted))
+            proposals.append({
+                "id": pid, "community_id": c.id, "unit_id": rng.choice(units), "proposer_id": rng.choice(people),
+                "entered_by_id": rng.choice(people), "submit_token": f"bench-{pid}", "title": f"议题{pid}",
+                "state": state, "submitted_at": submitted, "screening_due_at": submitted + timedelta(days=7),
+                "screened_at": screened,
+                "owner_kind": "party_member" if implementing and i % 3 == 0 else ("staff" if implementing else None),
+                "owner_id": rng.choice(people) if implementing else None,
+                "due_on": (implementing + timedelta(days=20)).date() if implementing else None, "done_at": done,
+                "archived_at": done + timedelta(days=8) if done and state == "archived" else None,
+                "state_changed_at": done or screened or submitted})
             if implementing:
-                transitions.append(dict(proposal_id=pid, from_state="publicised", to_state="implementing", created_at=implementing))
+                transitions.append({"proposal_id": pid, "from_state": "publicised", "to_state": "implementing",
+                                    "created_at": implementing})
             if done:
-                ratings += [dict(proposal_id=pid, resident_id=r, stars=rng.randint(1, 5), created_at=done)
+                ratings += [{"proposal_id": pid, "resident_id": r, "stars": rng.randint(1, 5), "created_at": done}
                             for r in rng.sample(people, 5)]
         db.session.execute(insert(Proposal), proposals)
         db.session.execute(insert(ProposalTransition), transitions)
@@ -109,9 +116,9 @@ def seed_matters(communities: list, per_community: int = 500, records: int = 500
             for person in rng.sample(people, 100):
                 ended = start + timedelta(hours=rng.randint(2, 24 * 300))
                 minutes = rng.choice((60, 90, 120))
-                rows.append(dict(community_id=c.id, activity_id=activity.id, resident_id=person,
-                                 started_at=ended - timedelta(minutes=minutes), ended_at=ended, minutes=minutes,
-                                 status="confirmed", confirmed_minutes=minutes, revision=1, points=0))
+                rows.append({"community_id": c.id, "activity_id": activity.id, "resident_id": person,
+                             "started_at": ended - timedelta(minutes=minutes), "ended_at": ended, "minutes": minutes,
+                             "status": "confirmed", "confirmed_minutes": minutes, "revision": 1, "points": 0})
         db.session.execute(insert(ServiceRecord), rows)
     db.session.commit()
 
@@ -160,7 +167,7 @@ def main() -> None:
         ids = (staff.get_id(), admin.get_id(), community.id)
         n_res = db.session.query(Resident).count()
         n_tx = db.session.query(Transaction).count()
-    clock.set(last if last.tzinfo else last.replace(tzinfo=timezone.utc))  # "now" is the data's last month
+    clock.set(last if last.tzinfo else last.replace(tzinfo=UTC))  # "now" is the data's last month
     print(f"data: {n_res} residents, {n_tx} transactions ({url.split(':')[0]}); month {clock.local().strftime('%Y-%m')}")
     for label, user, path in (
         ("GET /staff/dashboard/<community> (staff)", ids[0], f"/staff/dashboard/{ids[2]}"),

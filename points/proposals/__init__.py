@@ -15,5 +15,5 @@ def init_app(app: Flask) -> None:
     registry(app).demo_loader(demo.load)
     for action in ACTIONS:
         registry(app).earning_action(action)
-    from .figures import init_app as register_figures  # matters, tasks and suggestions for standing and oversight
-    register_figures(app)
+    from .figures import init_app as register_figures
+    register_figures(app)  # matters, tasks and suggestions for standing and oversight
