@@ -3,7 +3,9 @@
     python benchmarks/dashboard.py [--residents 100000] [--transactions 1000000] [--requests 50] [--db PATH | --url URL]
 
 Reuses the wallet benchmark's data (`benchmarks/wallet.py`, built once into the same database file if missing):
-20 communities in one street. Times GET /staff/dashboard/<community> as that community's staff, GET
+20 communities in one street; adds (once) 500 proposals per community through every stage with ratings, and
+5 000 confirmed volunteer records per community, so that the proposal and volunteering figures the dashboard
+shows read tables of a realistic size. Times GET /staff/dashboard/<community> as that community's staff, GET
 /staff/dashboard as the street's admin (20 communities side by side) and GET /books/<community> logged out, for
 the month the data ends in; prints median and p95 and the SQL statements of one request (they must not grow with
 residents or transactions).
@@ -14,19 +16,19 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text
 
-from points import clock, create_app  # noqa: E402
-from points.accounts.models import Resident, RoleGrant  # noqa: E402
-from points.db import db  # noqa: E402
-from points.ledger.models import Transaction  # noqa: E402
-from points.units.models import Unit  # noqa: E402
+from points import clock, create_app
+from points.accounts.models import Resident, RoleGrant
+from points.db import db
+from points.ledger.models import Transaction
+from points.units.models import Unit
 
 
 def measure(app, user_id: str | None, url: str, requests: int) -> tuple[float, float, int]:
@@ -46,12 +48,79 @@ def measure(app, user_id: str | None, url: str, requests: int) -> tuple[float, f
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     statements = []
-    listener = lambda *_a: statements.append(1)  # noqa: E731
+    listener = lambda *_a: statements.append(1)
     event.listen(engine, "before_cursor_execute", listener)
     client.get(url)
     event.remove(engine, "before_cursor_execute", listener)
     timings.sort()
     return statistics.median(timings), timings[max(int(len(timings) * 0.95) - 1, 0)], len(statements)
+
+
+def seed_matters(communities: list, per_community: int = 500, records: int = 5000) -> None:
+    """Proposals in every state (with transitions, deadlines and ratings) and confirmed volunteer records, bulk
+    inserted; dates spread over the ledger's year."""
+    import random
+
+    from points.checkin.models import Venue
+    from points.proposals.models import (
+        Proposal,
+        ProposalState,
+        ProposalTransition,
+        Rating,
+    )
+    from points.volunteering.models import Activity, ServiceRecord
+
+    rng = random.Random(11)
+    states = [s.value for s in ProposalState]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for c in communities:
+        people = db.session.scalars(select(Resident.id).where(Resident.community_id == c.id).limit(2000)).all()
+        units = db.session.scalars(select(Unit.id).where(Unit.path.startswith(c.path))).all()
+        venue = Venue(community_id=c.id, unit_id=c.id, kind="hall", name=f"议事厅{c.id}", poster_token=f"bench-venue-{c.id}")
+        db.session.add(venue)
+        db.session.flush()
+        proposals, transitions, ratings = [], [], []
+        first = db.session.scalar(select(func.coalesce(func.max(Proposal.id), 0))) + 1
+        for i in range(per_community):
+            pid = first + i
+            submitted = start + timedelta(hours=rng.randint(0, 24 * 300))
+            state = rng.choice(states)
+            screened = submitted + timedelta(days=rng.randint(1, 8)) if state != "submitted" else None
+            done = screened + timedelta(days=rng.randint(10, 40)) if state in ("done", "confirmed", "archived") and screened else None
+            implementing = screened + timedelta(days=5) if done or state == "implementing" else None
+            proposals.append({
+                "id": pid, "community_id": c.id, "unit_id": rng.choice(units), "proposer_id": rng.choice(people),
+                "entered_by_id": rng.choice(people), "submit_token": f"bench-{pid}", "title": f"议题{pid}",
+                "state": state, "submitted_at": submitted, "screening_due_at": submitted + timedelta(days=7),
+                "screened_at": screened,
+                "owner_kind": "party_member" if implementing and i % 3 == 0 else ("staff" if implementing else None),
+                "owner_id": rng.choice(people) if implementing else None,
+                "due_on": (implementing + timedelta(days=20)).date() if implementing else None, "done_at": done,
+                "archived_at": done + timedelta(days=8) if done and state == "archived" else None,
+                "state_changed_at": done or screened or submitted})
+            if implementing:
+                transitions.append({"proposal_id": pid, "from_state": "publicised", "to_state": "implementing",
+                                    "created_at": implementing})
+            if done:
+                ratings += [{"proposal_id": pid, "resident_id": r, "stars": rng.randint(1, 5), "created_at": done}
+                            for r in rng.sample(people, 5)]
+        db.session.execute(insert(Proposal), proposals)
+        db.session.execute(insert(ProposalTransition), transitions)
+        db.session.execute(insert(Rating), ratings)
+        rows = []
+        for k in range(records // 100):  # a record is one volunteer's at one activity
+            activity = Activity(community_id=c.id, unit_id=c.id, venue_id=venue.id, title="志愿服务", starts_at=start,
+                                ends_at=start + timedelta(hours=2), slots=100, secret="x", kiosk_token=f"bench-act-{c.id}-{k}")
+            db.session.add(activity)
+            db.session.flush()
+            for person in rng.sample(people, 100):
+                ended = start + timedelta(hours=rng.randint(2, 24 * 300))
+                minutes = rng.choice((60, 90, 120))
+                rows.append({"community_id": c.id, "activity_id": activity.id, "resident_id": person,
+                             "started_at": ended - timedelta(minutes=minutes), "ended_at": ended, "minutes": minutes,
+                             "status": "confirmed", "confirmed_minutes": minutes, "revision": 1, "points": 0})
+        db.session.execute(insert(ServiceRecord), rows)
+    db.session.commit()
 
 
 def main() -> None:
@@ -79,6 +148,12 @@ def main() -> None:
 
         if db.session.scalar(select(HourlyTotal.hour).limit(1)) is None:  # the bulk load bypassed `book`
             print(f"hourly totals rebuilt: {rebuild_hourly_totals()} hours")
+        from points.proposals.models import Proposal
+
+        if db.session.scalar(select(Proposal.id).limit(1)) is None:
+            started = time.perf_counter()
+            seed_matters(list(db.session.scalars(select(Unit).where(Unit.level == "community").order_by(Unit.id))))
+            print(f"proposals and volunteer records added in {time.perf_counter() - started:.0f} s")
         last = db.session.scalar(select(Transaction.created_at).order_by(Transaction.id.desc()).limit(1))
         community = db.session.scalar(select(Unit).where(Unit.level == "community").order_by(Unit.id))
         street = db.session.scalar(select(Unit).where(Unit.level == "street"))
@@ -92,7 +167,7 @@ def main() -> None:
         ids = (staff.get_id(), admin.get_id(), community.id)
         n_res = db.session.query(Resident).count()
         n_tx = db.session.query(Transaction).count()
-    clock.set(last if last.tzinfo else last.replace(tzinfo=timezone.utc))  # "now" is the data's last month
+    clock.set(last if last.tzinfo else last.replace(tzinfo=UTC))  # "now" is the data's last month
     print(f"data: {n_res} residents, {n_tx} transactions ({url.split(':')[0]}); month {clock.local().strftime('%Y-%m')}")
     for label, user, path in (
         ("GET /staff/dashboard/<community> (staff)", ids[0], f"/staff/dashboard/{ids[2]}"),

@@ -15,6 +15,9 @@ lower domains look up at run time with the app's `Registry`:
   meetings and their desks, the approval queue, hand-over): what waits for staff, one tap from the landing page;
 - `rules_section(fn)`: `community -> Markup or None`, a section a higher domain adds to the public rules page;
 - `figure(name, fn, by=…, label=…)`: a figure provider (below);
+- `breakdown(name, fn, label=…)`: a figure split by a key (suggestions by stage, by category): `fn(community_ids,
+  start, end)` returns `{community id: [(label, number), …]}` in the order to show, one SQL GROUP BY; the
+  dashboard shows each as a table and a chart;
 - `checkable_kind(kind)`: a higher domain's kind of thing one checks into (`checkin/checkable.py`), an object with
   `prefix` (the letter its kiosk codes start with), `get(id)`, `by_kiosk_token(token)` and `open_at(venue, moment)`
   (the things of that kind whose check-in or check-out window at the venue is open), so the check-in package
@@ -28,13 +31,16 @@ lower domains look up at run time with the app's `Registry`:
 Figure providers: a domain whose figures live in its own tables (volunteer hours, proposal outcomes, party members'
 claimed tasks) shares them with standing (honour roll, badges, indices) and oversight (dashboard) without either
 importing it. `fn(community_ids, start, end)` returns `{id: number}` for the window `[start, end)` (aware UTC,
-from `points.clock`), aggregated in SQL; `by` says whose ids: `"resident"` or `"community"`. Unregistered
-figures read as nothing (zero). The names the readers look for:
+from `points.clock`), aggregated in SQL; `by` says whose ids: `"resident"`, `"community"`, or `"compound"` (the
+compounds and grids 小区/网格 directly below the communities asked for: what lies in the compound's subtree).
+Unregistered figures read as nothing (zero). The names the readers look for:
 
   by resident:  volunteer_hours (confirmed), tasks_claimed, tasks_done, tasks_done_on_time, task_rating_avg (1-5)
   by community: volunteer_hours, volunteer_hours_pending, matters_total, matters_concluded, matters_on_time,
                 matter_rating_avg (1-5), suggestions_open, suggestions_overdue, and any other a domain wants shown
                 on the dashboard (every community figure registered is listed there under its label)
+  by compound:  volunteer_hours, matters_total, matters_concluded, matters_on_time, matter_rating_avg
+  breakdowns:   suggestions_by_stage, suggestions_by_category (the dashboard shows every one registered)
 
 The registry lives on the app (`app.extensions["points"]`), so two apps in one process (tests) never share one.
 Core modules (this one, db, web, demo, cli) import no domain: they ask the registry.
@@ -54,7 +60,8 @@ Checker = Callable[[Any], None]  # receives the verify Report and adds problems 
 DemoLoader = Callable[[dict], None]
 CommunityHint = Callable[[str], "int | None"]
 FigureFn = Callable[[Any, Any, Any], "dict[int, float]"]  # (community ids, start, end) -> {id: number}
-FIGURE_BY = ("resident", "community")
+FIGURE_BY = ("resident", "community", "compound")
+BreakdownFn = Callable[[Any, Any, Any], "dict[int, list[tuple[str, float]]]"]  # -> {community id: [(label, number)]}
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,13 @@ class CaseRef:
     is_implementing: bool  # in implementation (办) now: new links are taken only then
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    name: str
+    fn: BreakdownFn
+    label: Any = ""
+
+
 @dataclass
 class Registry:
     checkers: list[tuple[str, Checker]] = field(default_factory=list)
@@ -86,6 +100,7 @@ class Registry:
     staff_panels: list[Callable[..., Any]] = field(default_factory=list)
     rules_sections: list[Callable[..., Any]] = field(default_factory=list)
     figures: dict[tuple[str, str], Figure] = field(default_factory=dict)
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
     checkable_kinds: dict[str, Any] = field(default_factory=dict)
     cases: Any = None  # the one `case_source`
 
@@ -130,6 +145,10 @@ class Registry:
         """The provider's numbers for the window, or {} when no domain provides the figure (yet)."""
         figure = self.figures.get((by, name))
         return dict(figure.fn(list(community_ids), start, end)) if figure is not None else {}
+
+    def breakdown(self, name: str, fn: BreakdownFn, *, label: Any = "") -> None:
+        if self.breakdowns.setdefault(name, Breakdown(name, fn, label or name)).fn is not fn:
+            raise ValueError(f"breakdown {name!r} is provided twice")
 
     def checkable_kind(self, kind: Any) -> None:
         if self.checkable_kinds.setdefault(kind.prefix, kind) is not kind:

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import views
+    from ..domains import registry
+    from . import demo, views
 
     app.register_blueprint(views.bp)
+    registry(app).demo_loader(demo.load)

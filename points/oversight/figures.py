@@ -128,7 +128,8 @@ class Activity:
     meetings: int = 0  # held (closed) in the window
     attendances: int = 0  # standing check-ins to those meetings
     low_stock: list = field(default_factory=list)  # (reward name, stock)
-    figures: dict = field(default_factory=dict)  # provider label -> value
+    figures: dict = field(default_factory=dict)  # provider's figure name -> (label, value)
+    breakdowns: dict = field(default_factory=dict)  # breakdown name -> (label, [(key label, value)])
 
 
 def activity(community_ids: list[int], start: datetime, end: datetime) -> dict[int, Activity]:
@@ -153,12 +154,16 @@ def activity(community_ids: list[int], start: datetime, end: datetime) -> dict[i
             Reward.community_id.in_(community_ids), Reward.is_listed.is_(True), Reward.stock <= LOW_STOCK).order_by(Reward.stock, Reward.name)
     ):
         out[row.community_id].low_stock.append((row.name, row.stock))
-    for (by, name), figure in sorted(registry().figures.items()):
+    for (by, name), figure in registry().figures.items():  # in the order the domains registered them
         if by != "community":
             continue
         values = figure.fn(list(community_ids), start, end)
         for community_id in community_ids:
-            out[community_id].figures[str(figure.label)] = values.get(community_id, 0)
+            out[community_id].figures[name] = (str(figure.label), values.get(community_id, 0))
+    for name, breakdown in registry().breakdowns.items():
+        split = breakdown.fn(list(community_ids), start, end)
+        for community_id in community_ids:
+            out[community_id].breakdowns[name] = (str(breakdown.label), list(split.get(community_id, [])))
     return out
 
 

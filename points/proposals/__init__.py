@@ -17,3 +17,5 @@ def init_app(app: Flask) -> None:
     registry(app).case_source(ProposalCases)
     for action in ACTIONS:
         registry(app).earning_action(action)
+    from .figures import init_app as register_figures
+    register_figures(app)  # matters, tasks and suggestions for standing and oversight

@@ -26,9 +26,10 @@ def badges_command() -> None:
 
 def init_app(app: Flask) -> None:
     from ..domains import registry
-    from . import levels, receivers, views  # noqa: F401 - receivers connect on import
+    from . import demo, levels, receivers, views  # noqa: F401 - receivers connect on import
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli)
     registry(app).wallet_panel(levels.wallet_panel)
     registry(app).rules_section(views.rules_section)
+    registry(app).demo_loader(demo.load)

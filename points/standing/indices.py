@@ -12,6 +12,10 @@ concluded (议事协商办结情况) and residents' participation:
            + w_meetings·min(1, attendances/(residents·T_meetings/100·months))
            + w_hours·min(1, hours/(residents·T_hours/100·months))) / Σw
 
+The same fortress index rates each compound or grid (小区/网格) of a community with the community's weights: the
+matters about a unit inside the compound, and the residents living there (their participation, attendances and
+hours).
+
 Each share is 0 when there is nothing to divide by. Meetings, participants and residents come from the ledger and
 the accounts in SQL (one GROUP BY each); tasks, matters and hours from the figures the proposal and volunteering
 domains provide (`points.domains`), zero until they do. Weights and targets are per community (admins tune them);
@@ -31,6 +35,7 @@ from ..db import db, transaction, utcnow
 from ..domains import registry
 from ..errors import DomainError
 from ..ledger.models import Transaction, TransactionKind
+from ..units.models import Level, Unit, compound_joins
 from .models import IndexWeight
 
 MEETING_ACTION = "meeting_attended"
@@ -69,8 +74,19 @@ class Score:
 
 
 def weights_for(community_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(IndexWeight.key, IndexWeight.value).where(IndexWeight.community_id == community_id))
-    return {**DEFAULTS, **{k: v for k, v in rows if k in DEFAULTS}}
+    return weights_of([community_id])[community_id]
+
+
+def weights_of(community_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each community's weights and targets, in one query."""
+    out = {c: dict(DEFAULTS) for c in community_ids}
+    if community_ids:
+        for community_id, key, value in db.session.execute(
+            select(IndexWeight.community_id, IndexWeight.key, IndexWeight.value).where(IndexWeight.community_id.in_(community_ids))
+        ):
+            if key in DEFAULTS:
+                out[community_id][key] = value
+    return out
 
 
 @transaction
@@ -136,6 +152,26 @@ def pioneer_scores(community_id: int, start, end) -> list[Score]:
     return sorted(scores, key=lambda s: (-s.index, s.id))
 
 
+FORTRESS_FIGURES = ("volunteer_hours", "matters_total", "matters_concluded", "matters_on_time", "matter_rating_avg")
+
+
+def _fortress(ident: int, name: str, weights: dict[str, int], months: float, people: int, participants: int,
+              attendances: int, f: dict[str, float]) -> Score:
+    parts = {
+        "fortress_concluded": _share(f["matters_concluded"], f["matters_total"]),
+        "fortress_on_time": _share(f["matters_on_time"], f["matters_concluded"]),
+        "fortress_rating": _share(f["matter_rating_avg"], 5),
+        "fortress_participation": _share(participants, people),
+        "fortress_meetings": _share(attendances, people * weights["fortress_meetings_target"] / 100 * months),
+        "fortress_hours": _share(f["volunteer_hours"], people * weights["fortress_hours_target"] / 100 * months),
+    }
+    return Score(ident, name, _combine(weights, parts), parts)
+
+
+def _figures(by: str, ids: list[int], start, end) -> dict[str, dict[int, float]]:
+    return {name: registry().figure_values(name, by=by, community_ids=ids, start=start, end=end) for name in FORTRESS_FIGURES}
+
+
 def fortress_scores(communities, start, end) -> list[Score]:
     """Each community's fortress index (its own weights), best first."""
     ids = [c.id for c in communities]
@@ -150,21 +186,50 @@ def fortress_scores(communities, start, end) -> list[Score]:
             Transaction.community_id.in_(ids), Transaction.kind == TransactionKind.AWARD.value,
             Transaction.created_at >= start, Transaction.created_at < end).group_by(Transaction.community_id)).all())
     meetings = _meetings_by(Transaction.community_id, ids, start, end)
-    figure = {name: registry().figure_values(name, by="community", community_ids=ids, start=start, end=end)
-              for name in ("volunteer_hours", "matters_total", "matters_concluded", "matters_on_time", "matter_rating_avg")}
-    scores = []
-    for community in communities:
-        weights, people = weights_for(community.id), residents.get(community.id, 0)
-        f = {name: values.get(community.id, 0) for name, values in figure.items()}
-        parts = {
-            "fortress_concluded": _share(f["matters_concluded"], f["matters_total"]),
-            "fortress_on_time": _share(f["matters_on_time"], f["matters_concluded"]),
-            "fortress_rating": _share(f["matter_rating_avg"], 5),
-            "fortress_participation": _share(participants.get(community.id, 0), people),
-            "fortress_meetings": _share(meetings.get(community.id, 0), people * weights["fortress_meetings_target"] / 100 * months),
-            "fortress_hours": _share(f["volunteer_hours"], people * weights["fortress_hours_target"] / 100 * months),
-        }
-        scores.append(Score(community.id, community.name, _combine(weights, parts), parts))
+    figure, weights = _figures("community", ids, start, end), weights_of(ids)
+    scores = [
+        _fortress(c.id, c.name, weights[c.id], months, residents.get(c.id, 0), participants.get(c.id, 0),
+                  meetings.get(c.id, 0), {name: values.get(c.id, 0) for name, values in figure.items()})
+        for c in communities
+    ]
+    return sorted(scores, key=lambda s: (-s.index, s.id))
+
+
+def compound_fortress_scores(community, start, end) -> list[Score]:
+    """The fortress index of each compound or grid of the community (the community's weights), best first: the
+    matters about a unit inside it, and its residents' participation. Every figure is one GROUP BY over the
+    compounds, whatever their number."""
+    compounds = db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.parent_id == community.id, Unit.level == Level.COMPOUND.value)
+        .order_by(Unit.name, Unit.id)).all()
+    if not compounds:
+        return []
+    ids, months, weights = [community.id], _months(start, end), weights_for(community.id)
+
+    def by_compound(value, *conditions, frm=Resident, on=None) -> dict[int, int]:
+        compound, joins = compound_joins(ids, Resident.unit_id)
+        stmt = select(compound.id, value).select_from(frm)
+        if on is not None:
+            stmt = stmt.join(Resident, on)
+        for target, condition in joins:
+            stmt = stmt.join(target, condition)
+        return dict(db.session.execute(stmt.where(*conditions).group_by(compound.id)).all())
+
+    residents = by_compound(func.count(Resident.id), Resident.community_id == community.id, Resident.is_active_account.is_(True))
+    in_window = (Transaction.community_id == community.id, Transaction.kind == TransactionKind.AWARD.value,
+                 Transaction.created_at >= start, Transaction.created_at < end)
+    participants = by_compound(func.count(distinct(Transaction.resident_id)), *in_window, frm=Transaction,
+                               on=Resident.id == Transaction.resident_id)
+    reversal = aliased(Transaction)
+    meetings = by_compound(func.count(Transaction.id), *in_window, Transaction.action == MEETING_ACTION,
+                           ~exists().where(reversal.reverses_id == Transaction.id), frm=Transaction,
+                           on=Resident.id == Transaction.resident_id)
+    figure = _figures("compound", ids, start, end)
+    scores = [
+        _fortress(k.id, k.name, weights, months, residents.get(k.id, 0), participants.get(k.id, 0), meetings.get(k.id, 0),
+                  {name: values.get(k.id, 0) for name, values in figure.items()})
+        for k in compounds
+    ]
     return sorted(scores, key=lambda s: (-s.index, s.id))
 
 

@@ -35,6 +35,7 @@ def _honour(community_id: int):
     return dict(
         community=community, period=period, earners=boards.top_earners(community.id, period),
         volunteers=boards.top_volunteers(community.id, period), fortress=indices.fortress_scores(siblings, start, end),
+        compounds=indices.compound_fortress_scores(community, start, end),
     )
 
 
@@ -91,6 +92,7 @@ def staff_indices(community_id: int):
         "standing/indices.html", community=community, period=period, kinds=boards.PERIOD_KINDS,
         pioneers=indices.pioneer_scores(community.id, start, end),
         fortress=indices.fortress_scores([community], start, end), labels=indices.LABELS,
+        compounds=indices.compound_fortress_scores(community, start, end),
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from ..db import db, enum_check
 
@@ -75,3 +75,15 @@ def full_name(unit: Unit, *, below: Level = Level.STREET) -> str:
     return " ".join(
         by_id[i].name for i in unit.ancestor_ids if i in by_id and Level(by_id[i].level).depth > below.depth
     )
+
+
+def compound_joins(community_ids: list[int], unit_id_column) -> tuple:
+    """For figures by compound (小区/网格): `(compound, joins)`, where each of `joins` is a `(target, on)` that takes
+    rows naming a unit in `unit_id_column` to the compound of one of these communities whose subtree holds that unit
+    (a row about the community itself joins none). Group by `compound.id`."""
+    unit, compound = aliased(Unit), aliased(Unit)
+    return compound, [
+        (unit, unit.id == unit_id_column),
+        (compound, and_(compound.parent_id.in_(community_ids), compound.level == Level.COMPOUND.value,
+                        unit.path.startswith(compound.path))),
+    ]

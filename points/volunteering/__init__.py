@@ -43,5 +43,6 @@ def init_app(app: Flask) -> None:
     registry(app).wallet_panel(panel.wallet_panel)
     registry(app).figure("volunteer_hours", figures.hours_by_resident, by="resident", label=_l("Volunteer hours confirmed"))
     registry(app).figure("volunteer_hours", figures.hours_by_community, by="community", label=_l("Volunteer hours confirmed"))
+    registry(app).figure("volunteer_hours", figures.hours_by_compound, by="compound")
     registry(app).figure("volunteer_hours_pending", figures.pending_hours_by_community, by="community",
                          label=_l("Volunteer hours awaiting confirmation"))

@@ -10,6 +10,7 @@ from points.accounts.models import Role
 from points.accounts.permissions import SYSTEM
 from points.checkin.earning import MEETING_ATTENDED
 from points.ledger import services as ledger
+from points.proposals import services as proposals
 from points.standing.boards import set_public_choice
 
 from ..factories import PASSWORD, Factory
@@ -38,6 +39,10 @@ def test_level_badges_honour_roll_books_and_dashboard_on_a_phone(live_app, live_
         ledger.award_manually(neighbour, 80, staff=SYSTEM, reason="补录", key="n1")  # above the four-eyes threshold
         set_public_choice(neighbour, show_name=True, hidden=False)
         ledger.publish_heads()
+        proposals.ensure_lists(community.id)
+        category = proposals.categories_of(community.id)[3]  # the longest name: 公益事业与便民服务
+        proposals.submit_proposal(resident, title="楼道灯不亮", description="", category_id=category.id,
+                                  unit_id=community.id, is_anonymous=False, token="browser-1")
         community_id, staff_phone = community.id, staff.phone
 
     page = phone()
@@ -54,7 +59,7 @@ def test_level_badges_honour_roll_books_and_dashboard_on_a_phone(live_app, live_
     assert_no_sideways_scroll(page)
 
     page.goto(f"{live_server.url}/books/{community_id}")
-    expect(page.get_by_test_id("issued")).to_have_text("130")
+    expect(page.get_by_test_id("issued")).to_have_text("132")  # 5 × 10 + 80 + the suggestion's 2
     expect(page.get_by_test_id("heads")).to_be_visible()
     assert_no_sideways_scroll(page)
 
@@ -63,6 +68,11 @@ def test_level_badges_honour_roll_books_and_dashboard_on_a_phone(live_app, live_
     page.wait_for_url("**/staff")  # staff land on their desk
     page.goto(f"{live_server.url}/staff/dashboard/{community_id}")
     expect(page.get_by_test_id(f"community-{community_id}")).to_be_visible()
+    expect(page.get_by_test_id("suggestions_by_category")).to_contain_text("公益事业与便民服务")
+    expect(page.get_by_test_id("figure-suggestions_made")).to_have_text("1")
+    assert_no_sideways_scroll(page)
+    page.goto(f"{live_server.url}/staff/indices/{community_id}")
+    expect(page.get_by_test_id("compound-fortress")).to_contain_text("一号院")
     assert_no_sideways_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/staff/dashboard")

@@ -3,7 +3,7 @@ sees exactly the street's communities; providers' figures join; charts are SVG w
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -17,10 +17,10 @@ from points.ledger.models import Account, AccountKind, Posting, Transaction
 from points.units.models import Level
 from points.units.services import create_unit
 
-from ..helpers import login
-from ..helpers import provide_figure
+from ..helpers import login, provide_figure
+from ..matters import November
 
-AT = datetime(2026, 11, 10, 2, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 
 
 def _cell(page: str, community_id: int, testid: str) -> int:
@@ -29,7 +29,7 @@ def _cell(page: str, community_id: int, testid: str) -> int:
 
 
 def _issued_in_november(community_id: int) -> int:
-    start, end = datetime(2026, 10, 31, 16, tzinfo=timezone.utc), datetime(2026, 11, 30, 16, tzinfo=timezone.utc)
+    start, end = datetime(2026, 10, 31, 16, tzinfo=UTC), datetime(2026, 11, 30, 16, tzinfo=UTC)
     return -db.session.scalar(
         select(func.sum(Posting.amount)).join(Transaction, Transaction.id == Posting.transaction_id)
         .join(Account, Account.id == Posting.account_id)
@@ -88,3 +88,19 @@ def test_residents_and_visitors_do_not_get_the_dashboard(client, make):
     assert client.get("/staff/dashboard").status_code == 302
     login(client, resident)
     assert client.get("/staff/dashboard").status_code == 403
+
+
+def test_the_proposal_workflows_figures_and_breakdowns_join_the_dashboard(client, app, ctx, clock):
+    clock.set(datetime(2026, 12, 5, tzinfo=UTC))
+    world = November()
+    accounts.grant_role(world.staff, Role.STAFF, world.c, admin=SYSTEM)
+    login(client, world.staff)
+    page = client.get(f"/staff/dashboard/{world.c.id}?period=month&at=2026-11").get_data(as_text=True)
+    for name, value in (("matters_total", 6), ("matters_concluded", 4), ("matters_on_time", 3),
+                        ("suggestions_open", 2), ("suggestions_overdue", 1), ("matters_overdue", 2)):
+        assert _cell(page, world.c.id, f"figure-{name}") == value, name
+    assert 'data-testid="figure-matter_rating_avg">3.5<' in page
+    stages = page.split('data-testid="suggestions_by_stage"')[1].split("</table>")[0]
+    assert re.findall(r"<td>(\d+)</td>", stages) == ["2", "1", "1", "1"]
+    categories = page.split('data-testid="suggestions_by_category"')[1].split("</table>")[0]
+    assert "环境" in categories and "秩序" in categories and re.findall(r"<td>(\d+)</td>", categories) == ["2", "2", "1"]

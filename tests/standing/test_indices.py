@@ -2,26 +2,37 @@
 and volunteering domains; weights tuned by an admin change the result as the rules page says."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from points.accounts import services as accounts
+from points.accounts.models import Role
+from points.accounts.permissions import SYSTEM
 from points.checkin.earning import MEETING_ATTENDED
 from points.db import db
+from points.domains import registry
 from points.ledger import services as ledger
 from points.standing import indices
 from points.standing.boards import parse_period
-from points.standing.indices import InvalidWeight, fortress_scores, pioneer_scores, set_weights
-from ..helpers import provide_figure
+from points.standing.indices import (
+    InvalidWeight,
+    fortress_scores,
+    pioneer_scores,
+    set_weights,
+)
 
-AT = datetime(2026, 11, 10, 2, 0, tzinfo=timezone.utc)
+from ..helpers import login, provide_figure
+from ..matters import November
+
+AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def world(app, make, clock):
     clock.set(AT)
     community = make.community()
-    party, a, b, c = (make.resident(community, name=n) for n in ("党员甲", "居民乙", "居民丙", "居民丁"))
+    party, a, _b, _c = (make.resident(community, name=n) for n in ("党员甲", "居民乙", "居民丙", "居民丁"))
     party.is_party_member = True
     db.session.commit()
     ledger.award(party, MEETING_ATTENDED, key="p1", cause=("test", 1))
@@ -85,3 +96,58 @@ def test_the_rules_page_states_the_formulas_and_weights(client, world):
     community, _ = world
     page = client.get(f"/rules/{community.id}").get_data(as_text=True)
     assert "先锋指数" in page and "堡垒指数" in page and "新芽" in page and "首条建议" in page
+
+
+# -- the same indices read from the proposal workflow's own figures (points/proposals/figures.py) --------------
+
+@pytest.fixture
+def november(app, ctx, clock):
+    clock.set(datetime(2026, 12, 5, tzinfo=UTC))
+    world = November()
+    world.m.is_party_member = world.n.is_party_member = True
+    db.session.commit()
+    ledger.award(world.m, MEETING_ATTENDED, key="nov", cause=("test", 1), now=datetime(2026, 11, 10, tzinfo=UTC))
+    return world
+
+
+def test_pioneer_index_from_the_tasks_party_members_carried_out(november):
+    start, end = parse_period("month", "2026-11").window
+    scores = {s.id: s for s in pioneer_scores(november.c.id, start, end)}
+    # 甲: done 2 of 3 claimed, 1 of 2 on time, rated 4.0, 1 meeting of 2 a month, no hours
+    assert scores[november.m.id].index == round(30 * 2 / 3 + 20 * .5 + 20 * .8 + 15 * .5, 1) == 53.5
+    # 乙: done 1 of 1, on time, rated 2.0
+    assert scores[november.n.id].index == 30 + 20 + 20 * .4 == 58.0
+
+
+def test_fortress_index_of_the_community_and_of_each_compound_from_its_matters(november):
+    start, end = parse_period("month", "2026-11").window
+    [community] = fortress_scores([november.c], start, end)
+    # concluded 4 of 6, on time 3 of 4, rated 3.5; 1 of 8 residents took part; 1 attendance against 8×50/100
+    assert community.index == round(25 * 4 / 6 + 15 * .75 + 15 * .7 + 25 / 8 + 10 * .25, 1) == 44.0
+    compounds = {s.id: s for s in indices.compound_fortress_scores(november.c, start, end)}
+    assert set(compounds) == {november.k1.id, november.k2.id}
+    # 一号院: A, F, Q about it; 2 of 3 concluded, both on time, rated 4.5; all 8 residents live there
+    assert compounds[november.k1.id].index == round(25 * 2 / 3 + 15 + 15 * .9 + 25 / 8 + 10 * .25, 1) == 50.8
+    # 二号院: B and L, both concluded, one on time, rated 2.5; nobody lives there
+    assert compounds[november.k2.id].index == 25 + 15 * .5 + 15 * .5 == 40.0
+    assert compounds[november.k2.id].parts["fortress_participation"] == 0
+
+
+def test_volunteer_hours_count_in_the_compound_the_volunteer_lives_in(november):
+    november.serve(november.m, start=datetime(2026, 11, 20, 6, tzinfo=UTC), hours=2)
+    window = parse_period("month", "2026-11").window
+    hours = registry().figure_values("volunteer_hours", by="compound", community_ids=[november.c.id], start=window[0],
+                                     end=window[1])
+    assert hours == {november.k1.id: 2.0}
+    k1 = next(s for s in indices.compound_fortress_scores(november.c, *window) if s.id == november.k1.id)
+    assert k1.parts["fortress_hours"] == 2 / 8  # against 8 residents × 100/100 hours a month
+
+
+def test_the_honour_roll_and_the_staff_page_show_the_compounds(november, client):
+    page = client.get(f"/honour/{november.c.id}?period=month&at=2026-11").get_data(as_text=True)
+    assert 'data-testid="compound-fortress"' in page and "二号院" in page and "50.8" in page and "40.0" in page
+
+    accounts.grant_role(november.staff, Role.STAFF, november.c, admin=SYSTEM)
+    login(client, november.staff)
+    staff_page = client.get(f"/staff/indices/{november.c.id}?period=month&at=2026-11").get_data(as_text=True)
+    assert 'data-testid="compound-fortress"' in staff_page and "50.8" in staff_page and "53.5" in staff_page
