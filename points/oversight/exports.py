@@ -112,7 +112,7 @@ def volunteer_hours(community_id: int, start: datetime, end: datetime) -> Iterat
 
 
 VOLUNTEER_HOURS_HEADER = (_l("Id"), _l("Activity"), _l("Resident"), _l("Member code"), _l("Started"), _l("Ended"),
-                          _l("Hours recorded"), _l("Hours confirmed"), _l("State"), _l("Points"), _l("Confirmed at"),
+                          _l("Hours recorded (h)"), _l("Hours confirmed (h)"), _l("State"), _l("Points"), _l("Confirmed at"),
                           _l("Back-filled"), _l("Note"))
 
 
