@@ -14,7 +14,7 @@ from ...db import utcnow
 from ...errors import DomainError
 from ...forms import apply_error, int_arg
 from ...qr import qr_svg
-from ...units.models import Level, Unit, full_name
+from ...units.models import Level, Unit, full_name, tree_order
 from ...units.services import get_unit
 from .. import services
 from ..forms import (
@@ -48,7 +48,7 @@ def _communities() -> list[Unit]:
 def _place_choices() -> list[SelectChoice]:
     choices = [SelectChoice(0, _("Choose…"))]
     for community in _communities():
-        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in services.venue_places(community)]
+        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in tree_order(services.venue_places(community))]
     return choices
 
 
