@@ -427,3 +427,16 @@ def test_the_desk_scanning_another_communitys_member_code_shows_nothing_of_them(
     response = client.post(f"/staff/meetings/{live.now_meeting.id}/scan", data={"code": stranger.member_qr_payload})
     page = text(client.get(response.headers["Location"]))
     assert "不是本社区的居民" in page and "赵六" not in page and stranger.member_code not in page
+
+
+def test_the_log_names_the_device_and_says_success_or_refusal_in_words(client, live):
+    from .test_devices import WECHAT_ANDROID
+
+    login(client, live.resident)
+    client.get(f"/v/{live.venue.poster_token}", headers={"User-Agent": WECHAT_ANDROID})  # checked in
+    client.get(f"/v/{live.venue.poster_token}", headers={"User-Agent": WECHAT_ANDROID})  # refused: already in
+    login(client, live.staff)
+    page = text(client.get(f"/staff/meetings/{live.now_meeting.id}/log"))
+    assert page.count(">微信 · 安卓</div>") == 2  # the raw string only in the title, for whoever needs it
+    assert page.count('data-status="ok">✓ 成功<') == 1
+    assert page.count('data-status="refused">✕ 拒绝：') == 1

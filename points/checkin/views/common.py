@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Request, current_app, request, url_for
 
+from ..devices import compact_user_agent
 from ..models import Venue
 
 
@@ -44,4 +45,5 @@ def client_address(req: Request) -> str:
 
 
 def device_of(req: Request) -> str:
-    return (req.headers.get("User-Agent") or "")[:200]
+    """What the log keeps of the user agent (200 characters, the ones that name the app and the phone)."""
+    return compact_user_agent(req.headers.get("User-Agent"))
