@@ -362,10 +362,16 @@ def _void(redemption: Redemption, state: RedemptionState, *, actor: Actor, reaso
 
 
 def _move_stock(redemption: Redemption, kind: StockKind, *, actor: Actor, now: datetime) -> None:
+    """One stock line. Its key is `redemption:<id>:<kind>`; a hand-over undone and done again settles a second time
+    (`…:settle:1`), counted under the redemption's row lock."""
     free, held = STOCK_EFFECT[kind]
+    key = f"redemption:{redemption.id}:{kind.value}"
+    if kind in (StockKind.SETTLE, StockKind.UNSETTLE):
+        earlier = db.session.scalar(select(func.count(StockMovement.id)).where(
+            StockMovement.redemption_id == redemption.id, StockMovement.kind == kind.value)) or 0
+        key += f":{earlier}" if earlier else ""
     db.session.add(StockMovement(
-        reward_id=redemption.reward_id, kind=kind.value, free=free, held=held,
-        key=f"redemption:{redemption.id}:{kind.value}", redemption_id=redemption.id,
+        reward_id=redemption.reward_id, kind=kind.value, free=free, held=held, key=key, redemption_id=redemption.id,
         actor_id=actor.id, created_at=now,
     ))
     db.session.flush()
