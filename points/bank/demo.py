@@ -30,7 +30,7 @@ def load(context: dict) -> None:
     community, staff, admin, residents = context["community"], context["staff"], context["admin"], context["residents"]
     now = utcnow()
     services.save_bank_settings(community, staff=staff, pickup_place="社区党群服务中心一楼公益银行",
-                                pickup_hours="周一至周五 9:00–17:00", pickup_days=7)
+                                pickup_hours="法定节假日除外", pickup_days=7)
     partners = {
         name: services.create_partner(community, staff=staff, name=name, kind=kind, contact_name=contact,
                                       contact_phone=phone, address=address)

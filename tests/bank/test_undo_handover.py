@@ -151,7 +151,7 @@ def test_verify_catches_an_undo_written_by_hand(bank):
 @pytest.fixture
 def handed(bank, clock):
     clock.set(HANDED + timedelta(minutes=2))
-    reward, resident, redemption = _handed_over(bank)
+    _, _, redemption = _handed_over(bank)
     db.session.commit()
     return redemption
 
