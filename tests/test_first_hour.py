@@ -90,3 +90,19 @@ def test_the_member_card_pages_have_a_heading(client, make):
     assert _h1s(client.get("/wallet/card").get_data(as_text=True)) == ["积分卡"]
     login(client, staff)
     assert len(_h1s(client.get(f"/staff/residents/{resident.id}/card").get_data(as_text=True))) == 1
+
+
+def test_the_home_screen_icon_is_served(client):
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'rel="apple-touch-icon" href="([^"]+)"', page).group(1)
+    response = client.get(icon)
+    response.close()  # a static file is sent as an open file
+    assert response.status_code == 200 and response.mimetype == "image/png"
+
+
+def test_staff_pages_name_no_id_twice(client, make):
+    staff, _ = _venue(make)
+    login(client, staff)
+    for path in ("/staff", "/bank/staff", "/bank/staff/handover", "/bank/staff/settings", "/staff/venues"):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(path).get_data(as_text=True))
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], path
