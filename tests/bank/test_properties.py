@@ -3,7 +3,7 @@ model of what each should do, keep the points and the stock in balance."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +31,7 @@ def deadline(now: datetime) -> datetime:
     day = due.date()
     while day.weekday() >= 5 or datetime.combine(day, time(17), tzinfo=SHANGHAI) < due:
         day += timedelta(days=1)
-    return datetime.combine(day, time(17), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(day, time(17), tzinfo=SHANGHAI).astimezone(UTC)
 
 operation = st.one_of(
     st.tuples(st.just("request"), st.integers(0, 2), st.integers(0, 2)),

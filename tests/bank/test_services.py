@@ -1,7 +1,7 @@
 """Every rule and every step of a redemption, one per test, asserting the error code (pretix style)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -566,20 +566,16 @@ SHANGHAI_OFFSET = timedelta(hours=8)
     ((28, 10, 0), (7, 17)),  # Saturday: the desk is closed on the Saturday a week on, so Monday
 ])
 def test_the_pickup_deadline_ends_when_the_desk_closes(bank, asked, due):
-    from datetime import datetime, timezone
-
     day, hour, minute = asked
-    now = datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc) - SHANGHAI_OFFSET
+    now = datetime(2026, 11, day, hour, minute, tzinfo=UTC) - SHANGHAI_OFFSET
     month = 11 if due[0] > day else 12
-    expected = datetime(2026, month, due[0], due[1], tzinfo=timezone.utc) - SHANGHAI_OFFSET
+    expected = datetime(2026, month, due[0], due[1], tzinfo=UTC) - SHANGHAI_OFFSET
     redemption = bank.request(bank.resident(), bank.reward(), now=now)
     assert redemption.expires_at == expected
     assert redemption.expires_at - now >= timedelta(days=7)
 
 
 def test_the_deadline_follows_the_communitys_opening_hours(bank, clock):
-    from datetime import time
-
     services.save_bank_settings(bank.community, staff=bank.staff, pickup_place="", pickup_hours="", pickup_days=3,
                                 open_days="6", opens_at=time(8, 30), closes_at=time(11, 30))
     clock.set(NOON)
@@ -595,7 +591,5 @@ def test_opening_hours_need_a_day(bank):
 
 
 def test_the_desk_closes_after_it_opens(bank):
-    from datetime import time
-
     assert code_of(services.save_bank_settings, bank.community, staff=bank.staff, pickup_place="", pickup_hours="",
                    pickup_days=7, opens_at=time(17), closes_at=time(9)) == "closes_before_opening"

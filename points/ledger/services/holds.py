@@ -9,7 +9,14 @@ from ...accounts.permissions import Actor
 from ...db import transaction, utcnow
 from ..models import AccountKind, Transaction, TransactionKind
 from .booking import accounts_for, book, booked_under, lock_head, replayed
-from .errors import AlreadyReversed, HoldClosed, InvalidAmount, NotAHold, NotReversible, ReasonRequired
+from .errors import (
+    AlreadyReversed,
+    HoldClosed,
+    InvalidAmount,
+    NotAHold,
+    NotReversible,
+    ReasonRequired,
+)
 
 
 @transaction
