@@ -75,6 +75,8 @@ redemption_approved = _event("redemption_approved", "bank: redemption, actor, no
 redemption_rejected = _event("redemption_rejected", "bank: redemption, actor, now")
 redemption_cancelled = _event("redemption_cancelled", "bank: redemption, actor, now")
 redemption_handed_over = _event("redemption_handed_over", "bank: redemption (fulfilled, points settled), actor, now")
+redemption_handover_undone = _event(
+    "redemption_handover_undone", "bank: redemption (ready to collect again, points held again), actor, reason, now")
 redemption_expired = _event("redemption_expired", "bank: redemption, actor (SYSTEM for the expiry job), now")
 
 # volunteering

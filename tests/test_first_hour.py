@@ -2,6 +2,8 @@
 poster page that warns before printing a QR code phones cannot open."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from points.checkin import services as checkin
@@ -58,3 +60,49 @@ def test_bank_staff_pages_highlight_the_bank_tab(client, make):
     staff, _ = _venue(make)
     login(client, staff)
     assert 'aria-current="page">公益银行' in client.get("/bank/staff/handover").get_data(as_text=True)
+
+
+def _h1s(page: str) -> list[str]:
+    return re.findall(r"<h1[^>]*>(.*?)</h1>", page, flags=re.DOTALL)
+
+
+def test_a_refused_check_in_is_the_page_heading(client, make):
+    _, venue = _venue(make)  # no meeting here now: the scan is refused
+    login(client, make.resident(venue.community))
+    response = client.get(f"/v/{venue.poster_token}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-result="ok"' not in page
+    (heading,) = _h1s(page)
+    assert "✕" in heading
+
+
+def test_a_forwarded_check_in_link_has_a_heading(client, make):
+    login(client, make.resident())
+    response = client.get("/checkin/t/not-a-ticket")
+    assert response.status_code == 404 and len(_h1s(response.get_data(as_text=True))) == 1
+
+
+def test_the_member_card_pages_have_a_heading(client, make):
+    staff, venue = _venue(make)
+    resident = make.resident(venue.community)
+    db.session.commit()
+    login(client, resident)
+    assert _h1s(client.get("/wallet/card").get_data(as_text=True)) == ["积分卡"]
+    login(client, staff)
+    assert len(_h1s(client.get(f"/staff/residents/{resident.id}/card").get_data(as_text=True))) == 1
+
+
+def test_the_home_screen_icon_is_served(client):
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'rel="apple-touch-icon" href="([^"]+)"', page).group(1)
+    response = client.get(icon)
+    response.close()  # a static file is sent as an open file
+    assert response.status_code == 200 and response.mimetype == "image/png"
+
+
+def test_staff_pages_name_no_id_twice(client, make):
+    staff, _ = _venue(make)
+    login(client, staff)
+    for path in ("/staff", "/bank/staff", "/bank/staff/handover", "/bank/staff/settings", "/staff/venues"):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(path).get_data(as_text=True))
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], path

@@ -68,6 +68,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "bank.staff_approve": STAFF_PAGE,
     "bank.staff_cancel": STAFF_PAGE,
     "bank.staff_fulfil": STAFF_PAGE,
+    "bank.staff_undo_handover": STAFF_PAGE,
     "bank.staff_reject": STAFF_PAGE,
     "bank.staff_for_resident": STAFF_PAGE,
     "bank.staff_request_for": STAFF_PAGE,

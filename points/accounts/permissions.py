@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from ..db import db
 from ..errors import NotAllowed
 from ..forms import MAX_ID
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, natural_order
 from .models import Resident, Role
 
 IMPLIED = {Role.STAFF: {Role.STAFF, Role.ADMIN}, Role.ADMIN: {Role.ADMIN}, Role.COUNCIL: {Role.COUNCIL}}
@@ -70,12 +70,8 @@ def communities_for(user: Resident, role: Role = Role.STAFF) -> list[Unit]:
     paths = [g.unit.path for g in user.grants if Role(g.role) in IMPLIED[role]]
     if not paths:
         return []
-    stmt = (
-        select(Unit)
-        .where(Unit.level == Level.COMMUNITY.value, or_(*[Unit.path.startswith(p) for p in paths]))
-        .order_by(Unit.name)
-    )
-    return list(db.session.scalars(stmt))
+    stmt = select(Unit).where(Unit.level == Level.COMMUNITY.value, or_(*[Unit.path.startswith(p) for p in paths]))
+    return natural_order(db.session.scalars(stmt))
 
 
 def may(actor: Actor, role: Role, unit: Unit | None) -> bool:

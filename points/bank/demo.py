@@ -30,7 +30,7 @@ def load(context: dict) -> None:
     community, staff, admin, residents = context["community"], context["staff"], context["admin"], context["residents"]
     now = utcnow()
     services.save_bank_settings(community, staff=staff, pickup_place="社区党群服务中心一楼公益银行",
-                                pickup_hours="周一至周五 9:00–17:00", pickup_days=7)
+                                pickup_hours="法定节假日除外", pickup_days=7)
     partners = {
         name: services.create_partner(community, staff=staff, name=name, kind=kind, contact_name=contact,
                                       contact_phone=phone, address=address)
@@ -47,7 +47,7 @@ def load(context: dict) -> None:
     services.record_donation(rewards["鸡蛋一盒（10枚）"], staff=staff, partner=partners["红叶超市"], quantity=10,
                              note="重阳节加送", token="demo-eggs-2", now=now - timedelta(days=5))
 
-    # 张秀英 collected a haircut, 刘洋's oil waits at the desk, 李建国 and 陈静 wait for approval.
+    # 张秀英 collected a haircut, 刘洋's oil waits at the desk, 李建国 and 陈静 wait for approval…
     haircut = services.request_redemption(residents[2], rewards["理发一次"], token="demo-1", now=now - timedelta(days=6))
     services.approve_redemption(haircut, staff=staff, now=now - timedelta(days=6))
     services.fulfil_redemption(haircut, staff=staff, now=now - timedelta(days=5))
@@ -55,3 +55,7 @@ def load(context: dict) -> None:
     services.approve_redemption(oil, staff=admin, now=now - timedelta(hours=20))
     services.request_redemption(residents[1], rewards["洗衣液 2kg"], token="demo-3", now=now - timedelta(hours=5))
     services.request_redemption(residents[4], rewards["鸡蛋一盒（10枚）"], token="demo-4", now=now - timedelta(hours=2))
+    # …and a haircut handed over a moment ago, which the hand-over page still offers to take back (撤销交付).
+    just = services.request_redemption(residents[5], rewards["理发一次"], token="demo-5", now=now - timedelta(hours=3))
+    services.approve_redemption(just, staff=staff, now=now - timedelta(hours=2))
+    services.fulfil_redemption(just, staff=staff, now=now - timedelta(minutes=2))

@@ -7,11 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
-    BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField, DateField, HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+    TimeField,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import BoundedIntegerField, db_id
+from .services.hours import WEEKDAYS
 from .models import LIMIT_PERIOD_LABELS, PARTNER_KIND_LABELS, REWARD_KIND_LABELS, LimitPeriod
 from ..photos import MAX_UPLOAD_BYTES
 
@@ -93,6 +96,12 @@ class DonationForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     pickup_place = StringField(_l("Where to collect"), validators=[Optional(), Length(max=120)])
-    pickup_hours = StringField(_l("When to collect"), validators=[Optional(), Length(max=120)])
+    open_days = SelectMultipleField(
+        _l("Open on"), choices=[SelectChoice(str(n), label) for n, label in WEEKDAYS.items()],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Choose at least one opening day."))])
+    opens_at = TimeField(_l("Opens at"), validators=[InputRequired(_l("Please enter when the desk opens."))])
+    closes_at = TimeField(_l("Closes at"), validators=[InputRequired(_l("Please enter when the desk closes."))])
+    pickup_hours = StringField(_l("Note on the opening hours"), validators=[Optional(), Length(max=120)])
     pickup_days = BoundedIntegerField(_l("Days to collect after approval"), validators=[
         InputRequired(_l("Please enter a number of days.")), _between(1, 90, _l("Between 1 and 90 days."))])

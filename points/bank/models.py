@@ -6,10 +6,12 @@ database transaction as the `StockMovement` row that justifies it, the way the p
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Resident
@@ -18,6 +20,11 @@ from ..ledger.models import Transaction
 from ..units.models import Unit
 
 DEFAULT_PICKUP_DAYS = 7  # §9
+# When the desk is open unless staff say otherwise: working days, 9:00–17:00 local time. Pickup deadlines end
+# at the close of an opening period, never at 19:02 when nobody is there.
+DEFAULT_OPEN_DAYS = "12345"  # ISO weekdays, Monday = 1
+DEFAULT_OPENS_AT = time(9, 0)
+DEFAULT_CLOSES_AT = time(17, 0)
 PICKUP_QR_PREFIX = "POINTS:R:"
 REWARD_PHOTOS = "rewards"  # the folder of reward photos under uploads/
 
@@ -26,12 +33,21 @@ class Bank(db.Model):
     """A community's bank: where and when rewards are collected, and how long an approved one waits."""
 
     __tablename__ = "banks"
-    __table_args__ = (CheckConstraint("pickup_days BETWEEN 1 AND 90", name="pickup_days"),)
+    __table_args__ = (
+        CheckConstraint("pickup_days BETWEEN 1 AND 90", name="pickup_days"),
+        CheckConstraint("closes_at > opens_at", name="opening_hours"),
+        CheckConstraint("open_days <> ''", name="open_days"),
+    )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     pickup_place: Mapped[str] = mapped_column(String(120), default="")
+    # A note on the opening hours residents read (节假日除外…); the hours themselves are the three columns below.
     pickup_hours: Mapped[str] = mapped_column(String(120), default="")
     pickup_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_PICKUP_DAYS)
+    # The desk's opening hours in local time: the days ("12345", ISO weekdays) and one period a day.
+    open_days: Mapped[str] = mapped_column(String(7), default=DEFAULT_OPEN_DAYS)
+    opens_at: Mapped[time] = mapped_column(Time, default=DEFAULT_OPENS_AT)
+    closes_at: Mapped[time] = mapped_column(Time, default=DEFAULT_CLOSES_AT)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
 
@@ -184,6 +200,7 @@ class StockKind(enum.StrEnum):
     HOLD = "hold"  # one unit free → held (a redemption was requested)
     SETTLE = "settle"  # one held unit leaves the shelf (handed over)
     VOID = "void"  # one held unit back to free (rejected, cancelled or expired)
+    UNSETTLE = "unsettle"  # a hand-over undone: the unit is back on the shelf, held for the redemption again
 
 
 # What each kind of movement does to (free, held): the checker holds every row to this.
@@ -191,6 +208,7 @@ STOCK_EFFECT: dict[StockKind, tuple[int, int]] = {
     StockKind.HOLD: (-1, 1),
     StockKind.SETTLE: (0, -1),
     StockKind.VOID: (1, -1),
+    StockKind.UNSETTLE: (0, 1),
 }
 
 
@@ -247,6 +265,9 @@ TRANSITIONS: dict[RedemptionState, frozenset[RedemptionState]] = {
     RedemptionState.CANCELLED: frozenset(),
     RedemptionState.EXPIRED: frozenset(),
 }
+# One step back, outside the table: `undo_handover` takes a hand-over back (FULFILLED → APPROVED) within
+# HANDOVER_UNDO_MINUTES, for a mistake seen at the desk; nothing else leaves FULFILLED.
+HANDOVER_UNDO_MINUTES = 15
 HOLDING = frozenset({RedemptionState.REQUESTED, RedemptionState.APPROVED})
 VOIDED = frozenset({RedemptionState.REJECTED, RedemptionState.CANCELLED, RedemptionState.EXPIRED})
 

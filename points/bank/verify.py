@@ -67,6 +67,19 @@ def check_stock(report: Report) -> None:
     _check_redemptions(report)
 
 
+def _net(steps: list[str], undo: str, undone: str) -> list[str]:
+    """The steps that stand: each `undo` (a hand-over taken back) cancels one `undone` before it. A list that
+    undoes more than it did keeps the surplus, so that it cannot match any state."""
+    standing = list(steps)
+    for _ in range(steps.count(undo)):
+        standing.remove(undo)
+        if undone in standing:
+            standing.remove(undone)
+        else:
+            standing.append(f"{undo} without {undone}")
+    return standing
+
+
 def _check_redemptions(report: Report) -> None:
     moves: dict[int, list[str]] = defaultdict(list)
     for redemption_id, kind in db.session.execute(
@@ -94,14 +107,27 @@ def _check_redemptions(report: Report) -> None:
                 "redemption_hold", f"redemption {redemption.id} names hold {redemption.hold_id}, its hold is "
                 f"{holds.get(redemption.id)}", redemption.community_id))
         expected = EXPECTED_STEPS[RedemptionState(redemption.state)]
-        steps = moves.get(redemption.id, [])
+        steps = _net(moves.get(redemption.id, []), StockKind.UNSETTLE.value, StockKind.SETTLE.value)
         if sorted(steps) != sorted(expected):
             report.problems.append(Problem(
                 "redemption_stock", f"redemption {redemption.id} ({redemption.state}) has stock movements {sorted(steps)}, "
                 f"expected {sorted(expected)}", redemption.community_id))
-        booked = points.get(redemption.id, {})
+        booked = _net_points(points.get(redemption.id, {}))
         wanted = {LEDGER_KIND[step].value: [redemption.points] for step in expected}
         if {k: sorted(v) for k, v in booked.items()} != wanted:
             report.problems.append(Problem(
                 "redemption_points", f"redemption {redemption.id} ({redemption.state}) has points transactions "
                 f"{dict(booked)}, expected {wanted}", redemption.community_id))
+
+
+def _net_points(booked: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The points transactions that stand: a reversal (a settle undone by `ledger.reopen`) cancels one settle of
+    the same amount; any other reversal of a redemption's transaction stays, and matches no state."""
+    standing = {kind: list(amounts) for kind, amounts in booked.items()}
+    for amount in standing.pop(TransactionKind.REVERSAL.value, []):
+        settles = standing.get(TransactionKind.SETTLE.value, [])
+        if amount in settles:
+            settles.remove(amount)
+        else:
+            standing.setdefault("reversal without settle", []).append(amount)
+    return {kind: amounts for kind, amounts in standing.items() if amounts}

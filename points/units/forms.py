@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
 from ..db import db
-from .models import Level, Unit
+from .models import Level, Unit, tree_order
 
 
 def home_choices(communities: list[Unit]) -> list[SelectChoice]:
@@ -17,9 +17,9 @@ def home_choices(communities: list[Unit]) -> list[SelectChoice]:
     choices = [SelectChoice(0, _("Choose…"))]
     if not communities:
         return choices
-    units = db.session.scalars(
-        select(Unit).where(or_(*[Unit.path.startswith(c.path) for c in communities])).order_by(Unit.path)
-    ).all()
+    units = tree_order(db.session.scalars(
+        select(Unit).where(or_(*[Unit.path.startswith(c.path) for c in communities]))
+    ))
     by_id = {u.id: u for u in units}
     has_children = {u.parent_id for u in units}
     for unit in units:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, select
@@ -87,3 +89,52 @@ def compound_joins(community_ids: list[int], unit_id_column) -> tuple:
         (compound, and_(compound.parent_id.in_(community_ids), compound.level == Level.COMPOUND.value,
                         unit.path.startswith(compound.path))),
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Natural order: 1号楼, 2号楼, 10号楼 (not 1, 10, 2), and 一号院 before 十二号院, wherever units are listed.
+
+_NUMBER = re.compile(r"(\d+|[〇零一二两三四五六七八九十百]+)")
+_CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, 一二 → 12 (read digit by digit)."""
+    if "十" not in text and "百" not in text:
+        return int("".join(str(_CHINESE_DIGITS[c]) for c in text))
+    total, digit = 0, 0
+    for char in text:
+        if char == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif char == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _CHINESE_DIGITS[char]
+    return total + digit
+
+
+def natural_key(name: str) -> tuple:
+    """The sort key of a unit's name: runs of digits (Arabic or Chinese) compare as numbers, the rest as text.
+    Parts alternate text, number, text…, so two keys always compare like with like."""
+    parts = _NUMBER.split(name.strip())
+    return tuple(
+        (int(part) if part.isdigit() else _chinese_number(part)) if index % 2 else part
+        for index, part in enumerate(parts)
+    )
+
+
+def natural_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units by name in natural order (siblings, or communities from different streets)."""
+    return sorted(units, key=lambda u: (natural_key(u.name), u.id))
+
+
+def tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """A tree listed as people read it: each unit before its children, siblings in natural order. Ancestors not
+    in `units` are left out of the key, so a subtree sorts the same whoever its root's parents are."""
+    units = list(units)
+    names = {u.id: u.name for u in units}
+
+    def key(unit: Unit) -> tuple:
+        return tuple((natural_key(names[i]), i) for i in unit.ancestor_ids if i in names)
+
+    return sorted(units, key=key)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from .. import events
 from ..db import db, transaction, utcnow
 from ..errors import DomainError
-from .models import Level, Unit
+from .models import Level, Unit, natural_order, tree_order
 
 
 class InvalidUnit(DomainError):
@@ -95,7 +95,7 @@ def import_units_csv(text: str, *, within: list[Unit] | None = None) -> int:
 
 
 def communities() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
+    return natural_order(db.session.scalars(select(Unit).where(Unit.level == Level.COMMUNITY.value)))
 
 
 
@@ -104,8 +104,7 @@ def get_unit(unit_id: int | None) -> Unit | None:
 
 
 def subtree_units(roots: list[Unit]) -> list[Unit]:
-    """Every unit below (and including) `roots`, in tree order."""
+    """Every unit below (and including) `roots`, in tree order, siblings in natural order (2号楼 before 10号楼)."""
     if not roots:
         return []
-    stmt = select(Unit).where(or_(*[Unit.path.startswith(r.path) for r in roots])).order_by(Unit.path)
-    return list(db.session.scalars(stmt))
+    return tree_order(db.session.scalars(select(Unit).where(or_(*[Unit.path.startswith(r.path) for r in roots]))))

@@ -3,7 +3,8 @@ model of what each should do, keep the points and the stock in balance."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,16 @@ from .conftest import NOON, BankWorld
 
 PRICES, STOCK, POINTS = (10, 25, 5), (2, 3, 1), (30, 45, 10)
 WINDOW = timedelta(days=7)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def deadline(now: datetime) -> datetime:
+    """Seven days on, to the end of that working day at the desk (17:00 local), or of the next working day."""
+    due = (now + WINDOW).astimezone(SHANGHAI)
+    day = due.date()
+    while day.weekday() >= 5 or datetime.combine(day, time(17), tzinfo=SHANGHAI) < due:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(17), tzinfo=SHANGHAI).astimezone(UTC)
 
 operation = st.one_of(
     st.tuples(st.just("request"), st.integers(0, 2), st.integers(0, 2)),
@@ -60,7 +71,7 @@ class Model:
             return "insufficient_points"
         self.balance[who] -= PRICES[what]
         self.stock[what] -= 1
-        self.redemptions.append(Modelled(who, what, PRICES[what], "requested", self.now + WINDOW))
+        self.redemptions.append(Modelled(who, what, PRICES[what], "requested", deadline(self.now)))
         return "ok"
 
     def step(self, kind: str, r: Modelled) -> str:
@@ -73,7 +84,7 @@ class Model:
         if kind in ("approve", "settle") and r.expires_at <= self.now:
             return "expired"
         if kind == "approve":
-            r.state, r.expires_at = "approved", self.now + WINDOW
+            r.state, r.expires_at = "approved", deadline(self.now)
         elif kind == "settle":
             r.state = "fulfilled"
         else:

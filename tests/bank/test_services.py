@@ -1,7 +1,7 @@
 """Every rule and every step of a redemption, one per test, asserting the error code (pretix style)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -48,7 +48,7 @@ def test_request_holds_the_points_and_one_unit_at_once(bank):
     assert community_balance(bank.community.id, AccountKind.HOLDS) == 12
     assert fresh(reward).stock == 2
     assert services.held_units([reward.id]) == {reward.id: 1}
-    assert redemption.expires_at == NOON + timedelta(days=7)
+    assert redemption.expires_at == NOON + timedelta(days=7, hours=5)  # 17:00 that Monday, when the desk closes
     assert verify_ledger().ok
 
 
@@ -160,7 +160,7 @@ def test_approval_gives_a_pickup_code_and_restarts_the_pickup_window(bank):
     assert approved.status == RedemptionState.APPROVED
     assert len(approved.pickup_code) == 6 and approved.pickup_qr_payload == "POINTS:R:" + approved.pickup_code
     assert approved.decided_by_id == bank.staff.id
-    assert approved.expires_at == NOON + timedelta(days=9)
+    assert approved.expires_at == NOON + timedelta(days=9, hours=5)  # a Wednesday, until the desk closes
 
 
 def test_staff_cannot_approve_their_own_redemption(bank):
@@ -203,7 +203,7 @@ def test_a_resident_cannot_approve(bank):
 
 def test_approving_after_the_window_has_passed(bank):
     redemption = bank.request(bank.resident(), bank.reward(), now=NOON)
-    assert code_of(services.approve_redemption, redemption, staff=bank.staff, now=NOON + timedelta(days=7)) == "expired"
+    assert code_of(services.approve_redemption, redemption, staff=bank.staff, now=NOON + timedelta(days=7, hours=5)) == "expired"
 
 
 def test_rejection_needs_a_reason(bank):
@@ -333,7 +333,7 @@ def test_staff_cannot_hand_over_to_themselves(bank):
 def test_hand_over_after_the_pickup_window(bank):
     redemption = bank.request(bank.resident(), bank.reward(), now=NOON)
     services.approve_redemption(redemption, staff=bank.staff, now=NOON)
-    assert code_of(services.fulfil_redemption, redemption, staff=bank.staff, now=NOON + timedelta(days=7, seconds=1)) == "expired"
+    assert code_of(services.fulfil_redemption, redemption, staff=bank.staff, now=NOON + timedelta(days=7, hours=5, seconds=1)) == "expired"
 
 
 # ------------------------------------------------------------------ expiry
@@ -343,12 +343,12 @@ def test_expiry_voids_the_hold_after_the_pickup_window(bank):
     reward, resident = bank.reward(price=10, stock=1), bank.resident(points=30)
     redemption = bank.request(resident, reward, now=NOON)
     services.approve_redemption(redemption, staff=bank.staff, now=NOON)
-    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=6, hours=23)) == 0
-    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7)) == 1
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7, hours=4, minutes=59)) == 0
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7, hours=5)) == 1
     expired = fresh_redemption(redemption)
     assert expired.status == RedemptionState.EXPIRED and expired.closed_by_id is None
     assert ledger.balance_of(resident) == 30 and fresh(reward).stock == 1
-    assert code_of(services.fulfil_redemption, expired, staff=bank.staff, now=NOON + timedelta(days=7)) == "already_expired"
+    assert code_of(services.fulfil_redemption, expired, staff=bank.staff, now=NOON + timedelta(days=7, hours=5)) == "already_expired"
     assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=8)) == 0
     assert verify_ledger().ok
 
@@ -356,14 +356,14 @@ def test_expiry_voids_the_hold_after_the_pickup_window(bank):
 def test_undecided_requests_expire_too(bank):
     resident = bank.resident(points=30)
     bank.request(resident, bank.reward(price=10), now=NOON)
-    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7)) == 1
+    assert services.expire_due(actor=SYSTEM, now=NOON + timedelta(days=7, hours=5)) == 1
     assert ledger.balance_of(resident) == 30
 
 
 def test_the_pickup_window_is_the_communitys_setting(bank):
     services.save_bank_settings(bank.community, staff=bank.staff, pickup_place="", pickup_hours="", pickup_days=3)
     redemption = bank.request(bank.resident(), bank.reward(), now=NOON)
-    assert redemption.expires_at == NOON + timedelta(days=3)
+    assert redemption.expires_at == NOON + timedelta(days=3, hours=5)  # Thursday, until the desk closes
 
 
 def test_expiring_one_not_yet_due(bank):
@@ -551,3 +551,45 @@ def test_the_verify_command_checks_the_bank(bank, app):
     result = app.test_cli_runner().invoke(args=["ledger", "verify"])
     assert result.exit_code == 0 and "bank stock" in result.output
     assert db.session.scalar(select(func.count(Donation.id))) == 1
+
+
+# ------------------------------------------------------------------ opening hours: deadlines end when the desk closes
+
+SHANGHAI_OFFSET = timedelta(hours=8)
+
+
+@pytest.mark.parametrize(("asked", "due"), [
+    ((23, 12, 0), (30, 17)),  # Monday noon: next Monday, when the desk closes
+    ((25, 19, 2), (3, 17)),  # Wednesday 19:02, after closing: next Thursday 17:00, not 19:02
+    ((25, 8, 0), (2, 17)),  # Wednesday before opening: that next Wednesday's close
+    ((27, 18, 0), (7, 17)),  # Friday evening: the window ends on a Friday evening, so the Monday after
+    ((28, 10, 0), (7, 17)),  # Saturday: the desk is closed on the Saturday a week on, so Monday
+])
+def test_the_pickup_deadline_ends_when_the_desk_closes(bank, asked, due):
+    day, hour, minute = asked
+    now = datetime(2026, 11, day, hour, minute, tzinfo=UTC) - SHANGHAI_OFFSET
+    month = 11 if due[0] > day else 12
+    expected = datetime(2026, month, due[0], due[1], tzinfo=UTC) - SHANGHAI_OFFSET
+    redemption = bank.request(bank.resident(), bank.reward(), now=now)
+    assert redemption.expires_at == expected
+    assert redemption.expires_at - now >= timedelta(days=7)
+
+
+def test_the_deadline_follows_the_communitys_opening_hours(bank, clock):
+    services.save_bank_settings(bank.community, staff=bank.staff, pickup_place="", pickup_hours="", pickup_days=3,
+                                open_days="6", opens_at=time(8, 30), closes_at=time(11, 30))
+    clock.set(NOON)
+    redemption = bank.request(bank.resident(), bank.reward())  # Monday noon, with the clock
+    assert redemption.expires_at == NOON + timedelta(days=5, minutes=-30)  # Saturday 11:30
+    approved = services.approve_redemption(redemption, staff=bank.staff)
+    assert approved.expires_at == redemption.expires_at
+
+
+def test_opening_hours_need_a_day(bank):
+    assert code_of(services.save_bank_settings, bank.community, staff=bank.staff, pickup_place="", pickup_hours="",
+                   pickup_days=7, open_days="") == "no_open_days"
+
+
+def test_the_desk_closes_after_it_opens(bank):
+    assert code_of(services.save_bank_settings, bank.community, staff=bank.staff, pickup_place="", pickup_hours="",
+                   pickup_days=7, opens_at=time(17), closes_at=time(9)) == "closes_before_opening"

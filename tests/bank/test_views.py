@@ -428,11 +428,39 @@ def test_staff_add_a_partner_and_names_stay_unique(client, bank_world):
 
 def test_staff_set_the_pickup_place_and_window(client, bank_world):
     login(client, bank_world.staff)
-    data = {"pickup_place": "社区党群服务中心一楼", "pickup_hours": "周一至周五 9:00–17:00", "pickup_days": "5"}
+    data = {"pickup_place": "社区党群服务中心一楼", "pickup_hours": "节假日除外", "pickup_days": "5",
+            "open_days": ["1", "2", "3", "4", "5"], "opens_at": "09:00", "closes_at": "17:00"}
     assert client.post("/bank/staff/settings", data=data).status_code == 302
     assert services.bank_for(bank_world.community.id).pickup_days == 5
     bad = client.post("/bank/staff/settings", data={**data, "pickup_days": "0"})
     assert bad.status_code == 422 and "请填写 1 到 90 天。" in page(bad)
+
+
+def test_staff_set_the_opening_hours_and_residents_read_them(client, bank_world):
+    from datetime import time
+
+    login(client, bank_world.staff)
+    form = page(client.get("/bank/staff/settings"))
+    assert form.count('type="checkbox"') == 7 and form.count("checked") == 5  # Monday to Friday by default
+    data = {"pickup_place": "党群服务中心", "pickup_hours": "节假日除外", "pickup_days": "7",
+            "open_days": ["2", "4", "6"], "opens_at": "08:30", "closes_at": "11:30"}
+    assert client.post("/bank/staff/settings", data=data).status_code == 302
+    settings = services.bank_for(bank_world.community.id)
+    assert (settings.open_days, settings.opens_at, settings.closes_at) == ("246", time(8, 30), time(11, 30))
+    login(client, bank_world.resident())
+    assert "周二、周四和周六 08:30–11:30（节假日除外）" in page(client.get("/bank/"))
+
+
+def test_opening_hours_errors_come_at_once(client, bank_world):
+    login(client, bank_world.staff)
+    bad = client.post("/bank/staff/settings", data={"pickup_days": "0", "opens_at": "", "closes_at": ""})
+    summary = page(bad).split("error-summary", 1)[1].split("</div>", 1)[0]
+    assert bad.status_code == 422
+    for message in ("请至少选择一个开放日。", "请填写开门时间。", "请填写关门时间。", "请填写 1 到 90 天。"):
+        assert message in summary, message
+    late = client.post("/bank/staff/settings", data={"pickup_days": "7", "open_days": ["1"], "opens_at": "17:00",
+                                                     "closes_at": "09:00"})
+    assert late.status_code == 422 and "关门时间须晚于开门时间。" in page(late)
 
 
 # ------------------------------------------------------------------ CSRF and weight

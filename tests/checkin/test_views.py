@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,8 +13,8 @@ from points.checkin.models import Checkin, CheckinTicket, Meeting, SecurityMode,
 from points.db import db, utcnow
 from points.ledger import services as ledger
 
-from .conftest import Scene
 from ..helpers import login
+from .conftest import Scene
 
 
 @pytest.fixture
@@ -129,6 +129,26 @@ def test_meeting_ending_before_it_starts_is_refused_beside_the_field(client, liv
     })
     assert response.status_code == 422
     assert "结束时间须晚于开始时间" in text(response) and 'value="停车位划线"' in text(response)
+
+
+def test_an_empty_meeting_form_shows_every_error_at_once(client, live):
+    login(client, live.staff)
+    response = client.post("/staff/meetings/new", data={"venue": "0", "opens_before": "", "closes_after": ""})
+    page = text(response)
+    assert response.status_code == 422
+    summary = page.split('class="flash flash-error error-summary"', 1)[1].split("</div>", 1)[0]
+    for message in ("请输入议题", "请选择议事点。", "请输入日期", "请输入开始时间", "请输入结束时间"):
+        assert message in summary, message
+    assert 'href="#venue"' in summary and 'id="venue-error"' in page
+
+
+def test_a_venue_of_another_community_is_refused_with_the_other_errors(client, live, make):
+    other = services.create_venue(staff=live.outsider, unit=live.outsider.community, name="外社区议事厅",
+                                  kind="hall")
+    db.session.commit()
+    login(client, live.staff)
+    page = text(client.post("/staff/meetings/new", data={"venue": other.id, "title": ""}))
+    assert "请选择议事点。" in page and "请输入议题" in page
 
 
 def test_cancel_needs_a_reason(client, live):
@@ -407,3 +427,16 @@ def test_the_desk_scanning_another_communitys_member_code_shows_nothing_of_them(
     response = client.post(f"/staff/meetings/{live.now_meeting.id}/scan", data={"code": stranger.member_qr_payload})
     page = text(client.get(response.headers["Location"]))
     assert "不是本社区的居民" in page and "赵六" not in page and stranger.member_code not in page
+
+
+def test_the_log_names_the_device_and_says_success_or_refusal_in_words(client, live):
+    from .test_devices import WECHAT_ANDROID
+
+    login(client, live.resident)
+    client.get(f"/v/{live.venue.poster_token}", headers={"User-Agent": WECHAT_ANDROID})  # checked in
+    client.get(f"/v/{live.venue.poster_token}", headers={"User-Agent": WECHAT_ANDROID})  # refused: already in
+    login(client, live.staff)
+    page = text(client.get(f"/staff/meetings/{live.now_meeting.id}/log"))
+    assert page.count(">微信 · 安卓</div>") == 2  # the raw string only in the title, for whoever needs it
+    assert page.count('data-status="ok">✓ 成功<') == 1
+    assert page.count('data-status="refused">✕ 拒绝：') == 1

@@ -9,6 +9,8 @@ from .catalogue import (
     save_bank_settings, update_partner, update_reward,
 )
 from .errors import InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, UnknownCode, WrongState
+from .hours import OpeningHours, pickup_deadline
+from .handover import UndoWindowClosed, can_undo_handover, recently_handed_over, undo_deadline, undo_handover
 from .offer import CatalogueEntry, catalogue, is_available, period_start, remaining_limit
 from .redemptions import (
     PICKUP_CODE_LENGTH, ResidentGlance, approve_redemption, cancel_redemption, count_in, expire_due,
@@ -21,6 +23,7 @@ __all__ = [
     "create_reward", "donations_of", "get_partner", "get_reward", "held_units", "honour_list", "partners_of",
     "record_donation", "rewards_of", "save_bank_settings", "update_partner", "update_reward",
     "InvalidInput", "LimitReached", "OutOfStock", "PickupExpired", "RewardInactive", "UnknownCode", "WrongState",
+    "OpeningHours", "pickup_deadline", "UndoWindowClosed", "can_undo_handover", "recently_handed_over", "undo_deadline", "undo_handover",
     "CatalogueEntry", "catalogue", "is_available", "period_start", "remaining_limit",
     "PICKUP_CODE_LENGTH", "ResidentGlance", "approve_redemption", "cancel_redemption", "count_in", "expire_due",
     "expire_redemption", "fulfil_redemption", "get_redemption", "glance", "normalise_pickup_code",

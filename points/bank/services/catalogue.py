@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -16,9 +16,10 @@ from ...db import db, transaction, utcnow
 from ...units.models import Level, Unit
 from ... import photos
 from ..models import (
-    DEFAULT_PICKUP_DAYS, REWARD_PHOTOS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
+    DEFAULT_CLOSES_AT, DEFAULT_OPEN_DAYS, DEFAULT_OPENS_AT, DEFAULT_PICKUP_DAYS, REWARD_PHOTOS, Bank, Donation, LimitPeriod, Partner, PartnerKind, Reward, RewardKind, StockKind, StockMovement,
 )
 from .errors import InvalidInput, check_token, text_field
+from .hours import OpeningHours, pickup_deadline
 
 MAX_PRICE = 100_000
 MAX_DONATION = 10_000
@@ -28,8 +29,19 @@ MAX_DONATION = 10_000
 class BankSettings:
     community_id: int
     pickup_place: str = ""
-    pickup_hours: str = ""
+    pickup_hours: str = ""  # a note on the hours (节假日除外…)
     pickup_days: int = DEFAULT_PICKUP_DAYS
+    open_days: str = DEFAULT_OPEN_DAYS
+    opens_at: time = DEFAULT_OPENS_AT
+    closes_at: time = DEFAULT_CLOSES_AT
+
+    @property
+    def hours(self) -> OpeningHours:
+        return OpeningHours(self.open_days, self.opens_at, self.closes_at)
+
+    def pickup_deadline(self, now: datetime) -> datetime:
+        """When a request made (or approved) at `now` lapses: the pickup window, ending when the desk closes."""
+        return pickup_deadline(self.hours, now=now, days=self.pickup_days)
 
 
 def get_reward(reward_id: int | None) -> Reward | None:
@@ -44,7 +56,8 @@ def bank_for(community_id: int) -> BankSettings:
     row = db.session.get(Bank, community_id)
     if row is None:
         return BankSettings(community_id)
-    return BankSettings(community_id, row.pickup_place, row.pickup_hours, row.pickup_days)
+    return BankSettings(community_id, row.pickup_place, row.pickup_hours, row.pickup_days,
+                        row.open_days, row.opens_at, row.closes_at)
 
 
 @dataclass(frozen=True)
@@ -108,11 +121,17 @@ def _community(community: Unit) -> Unit:
 @transaction
 def save_bank_settings(
     community: Unit, *, staff: Resident, pickup_place: str, pickup_hours: str, pickup_days: int,
+    open_days: str | None = None, opens_at: time | None = None, closes_at: time | None = None,
     now: datetime | None = None,
 ) -> Bank:
+    """Opening hours left out (None) stay as they are (the defaults for a new bank)."""
     require(staff, Role.STAFF, _community(community))
     if not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
         raise InvalidInput(_l("Between 1 and 90 days."), code="invalid_pickup_days", field="pickup_days")
+    if open_days is not None:
+        open_days = "".join(sorted(set(open_days)))
+        if not open_days or not set(open_days) <= set("1234567"):
+            raise InvalidInput(_l("Choose at least one opening day."), code="no_open_days", field="open_days")
     bank = db.session.get(Bank, community.id, with_for_update=True)
     if bank is None:
         bank = Bank(community_id=community.id)
@@ -120,6 +139,11 @@ def save_bank_settings(
     bank.pickup_place = text_field(pickup_place, field="pickup_place", max_length=120)
     bank.pickup_hours = text_field(pickup_hours, field="pickup_hours", max_length=120)
     bank.pickup_days = pickup_days
+    bank.open_days = open_days or bank.open_days or DEFAULT_OPEN_DAYS
+    bank.opens_at = opens_at or bank.opens_at or DEFAULT_OPENS_AT
+    bank.closes_at = closes_at or bank.closes_at or DEFAULT_CLOSES_AT
+    if bank.closes_at <= bank.opens_at:
+        raise InvalidInput(_l("The desk must close after it opens."), code="closes_before_opening", field="closes_at")
     bank.updated_at, bank.updated_by_id = now or utcnow(), staff.id
     db.session.flush()
     return bank

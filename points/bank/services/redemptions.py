@@ -194,7 +194,7 @@ def request_redemption(
     redemption = Redemption(
         community_id=reward.community_id, reward_id=reward.id, resident_id=resident.id, request_token=token,
         points=reward.price, state=RedemptionState.REQUESTED.value, requested_at=now, requested_by_id=actor.id,
-        expires_at=now + timedelta(days=bank_for(reward.community_id).pickup_days),
+        expires_at=bank_for(reward.community_id).pickup_deadline(now),
     )
     db.session.add(redemption)
     db.session.flush()
@@ -211,7 +211,8 @@ def request_redemption(
 
 @transaction
 def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime | None = None) -> Redemption:
-    """Staff say yes: the resident gets a pickup code, and the pickup window starts again from now."""
+    """Staff say yes: the resident gets a pickup code, and the pickup window starts again from now (ending when
+    the desk closes, `BankSettings.pickup_deadline`)."""
     now = now or utcnow()
     redemption = _lock(redemption)
     require(staff, Role.STAFF, db.session.get(Unit, redemption.community_id))
@@ -220,7 +221,7 @@ def approve_redemption(redemption: Redemption, *, staff: Resident, now: datetime
     require_second_staff(staff, _originators(redemption, now), redemption.community_id)
     redemption.state = RedemptionState.APPROVED.value
     redemption.decided_at, redemption.decided_by_id = now, staff.id
-    redemption.expires_at = now + timedelta(days=bank_for(redemption.community_id).pickup_days)
+    redemption.expires_at = bank_for(redemption.community_id).pickup_deadline(now)
     redemption.pickup_code = _new_pickup_code()
     db.session.flush()
     events.redemption_approved.send("bank", redemption=redemption, actor=staff, now=now)
@@ -362,10 +363,16 @@ def _void(redemption: Redemption, state: RedemptionState, *, actor: Actor, reaso
 
 
 def _move_stock(redemption: Redemption, kind: StockKind, *, actor: Actor, now: datetime) -> None:
+    """One stock line. Its key is `redemption:<id>:<kind>`; a hand-over undone and done again settles a second time
+    (`…:settle:1`), counted under the redemption's row lock."""
     free, held = STOCK_EFFECT[kind]
+    key = f"redemption:{redemption.id}:{kind.value}"
+    if kind in (StockKind.SETTLE, StockKind.UNSETTLE):
+        earlier = db.session.scalar(select(func.count(StockMovement.id)).where(
+            StockMovement.redemption_id == redemption.id, StockMovement.kind == kind.value)) or 0
+        key += f":{earlier}" if earlier else ""
     db.session.add(StockMovement(
-        reward_id=redemption.reward_id, kind=kind.value, free=free, held=held,
-        key=f"redemption:{redemption.id}:{kind.value}", redemption_id=redemption.id,
+        reward_id=redemption.reward_id, kind=kind.value, free=free, held=held, key=key, redemption_id=redemption.id,
         actor_id=actor.id, created_at=now,
     ))
     db.session.flush()

@@ -184,7 +184,9 @@ def staff_settings():
     if form.validate_on_submit():
         try:
             services.save_bank_settings(community, staff=current_user, pickup_place=form.pickup_place.data or "",
-                                        pickup_hours=form.pickup_hours.data or "", pickup_days=form.pickup_days.data)
+                                        pickup_hours=form.pickup_hours.data or "", pickup_days=form.pickup_days.data,
+                                        open_days="".join(form.open_days.data or []), opens_at=form.opens_at.data,
+                                        closes_at=form.closes_at.data)
         except DomainError as error:
             apply_error(form, error)
         else:

@@ -16,7 +16,7 @@ from ...units.services import get_unit
 from ...web import ActionForm
 from .. import services
 from ..forms import HandoverForm, RejectForm, RequestForm
-from ..models import Redemption, RedemptionState
+from ..models import HANDOVER_UNDO_MINUTES, Redemption, RedemptionState
 from .common import add_error, bp
 
 
@@ -107,7 +107,8 @@ def _handover_page(form: HandoverForm, status: int = 200, resident: Resident | N
         abort(404)
     waiting = services.redemptions_in(ids, RedemptionState.APPROVED, resident_id=resident.id if resident else None, limit=100)
     return render_template("bank/staff_handover.html", form=form, done=done_item, waiting=waiting, resident=resident,
-                           many=len(ids) > 1), status
+                           many=len(ids) > 1, recent=services.recently_handed_over(ids),
+                           undo_minutes=HANDOVER_UNDO_MINUTES, can_undo=services.can_undo_handover), status
 
 
 @bp.post("/staff/handover")
@@ -157,6 +158,27 @@ def _fulfil(item: Redemption, form: HandoverForm):
         add_error(form.code, str(error.message))
         return _handover_page(form, 409)
     return redirect(url_for("bank.staff_handover", done=item.id))
+
+
+@bp.route("/staff/redemptions/<int:redemption_id>/undo-handover", methods=["GET", "POST"])
+@staff_required
+def staff_undo_handover(redemption_id: int):
+    """GET: what taking the hand-over back does, until when, and the reason. POST: take it back."""
+    item = load_or_404(services.get_redemption, redemption_id)
+    form = RejectForm(formdata=None) if request.method == "GET" else RejectForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.undo_handover(item, staff=current_user, reason=form.reason.data)
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("bank.staff_handover"))
+        flash(_("Hand-over taken back: %(reward)s is ready for %(name)s to collect again, the points held again.",
+                reward=item.reward.name, name=item.resident.name), "success")
+        return redirect(url_for("bank.staff_handover"))
+    page = render_template("bank/staff_undo_handover.html", item=item, form=form, deadline=services.undo_deadline(item),
+                           open=services.can_undo_handover(item), is_self=item.resident_id == current_user.id,
+                           undo_minutes=HANDOVER_UNDO_MINUTES)
+    return page, 422 if form.errors else 200
 
 
 def _action_ok() -> bool:

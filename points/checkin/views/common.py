@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ...forms import int_arg
 from .. import services
+from ..devices import compact_user_agent
 from ..explain import headline, subline
 from ..models import Route, Step, Venue
 
@@ -49,7 +50,8 @@ def client_address(req: Request) -> str:
 
 
 def device_of(req: Request) -> str:
-    return (req.headers.get("User-Agent") or "")[:200]
+    """What the log keeps of the user agent (200 characters, the ones that name the app and the phone)."""
+    return compact_user_agent(req.headers.get("User-Agent"))
 
 
 # ------------------------------------------------------------------ the staff desk

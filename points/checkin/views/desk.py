@@ -14,6 +14,7 @@ from ...errors import DomainError
 from ...exports import csv_response
 from ...forms import int_arg
 from .. import services
+from ..devices import describe_device
 from ..explain import ROUTE_LABELS, explain
 from ..forms import PickForm, ScanForm, SearchForm, UndoForm
 from ..models import Checkin, Meeting, Route
@@ -108,5 +109,5 @@ def log(meeting_id: int):
     m = load_or_404(Meeting, meeting_id)
     before = int_arg(request.args, "before")
     rows = services.checkin_log(m, before_id=before)
-    return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain,
+    return render_template("checkin/staff_log.html", meeting=m, rows=rows, explain=explain, device=describe_device,
                            more=rows[-1].id if len(rows) == 200 else None)

@@ -14,7 +14,7 @@ from ...db import utcnow
 from ...errors import DomainError
 from ...forms import apply_error, int_arg
 from ...qr import qr_svg
-from ...units.models import Level, Unit, full_name
+from ...units.models import Level, Unit, full_name, tree_order
 from ...units.services import get_unit
 from .. import services
 from ..forms import (
@@ -48,7 +48,7 @@ def _communities() -> list[Unit]:
 def _place_choices() -> list[SelectChoice]:
     choices = [SelectChoice(0, _("Choose…"))]
     for community in _communities():
-        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in services.venue_places(community)]
+        choices += [SelectChoice(u.id, full_name(u, below=Level.STREET)) for u in tree_order(services.venue_places(community))]
     return choices
 
 
@@ -126,15 +126,29 @@ def _venue_choices() -> list[SelectChoice]:
     return [SelectChoice(0, _("Choose…"))] + [SelectChoice(v.id, f"{v.display_name}（{v.community.name}）") for v in venues]
 
 
+def _chosen_venue(form: MeetingForm):
+    venue = services.get_venue(form.venue.data) if isinstance(form.venue.data, int) else None
+    return venue if venue is not None and has_role(current_user, Role.STAFF, venue.community) else None
+
+
+def _meeting_form_ok(form: MeetingForm) -> bool:
+    """Validate every field, the venue among them, so that all problems show at once (not the venue a round later)."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    if not form.venue.errors and _chosen_venue(form) is None:
+        form.venue.errors = [_("Please choose a venue.")]
+        valid = False
+    return valid
+
+
 def _meeting_values(form: MeetingForm) -> dict:
-    venue = services.get_venue(form.venue.data)
-    if venue is None or not has_role(current_user, Role.STAFF, venue.community):
-        venue = None
-    return dict(
-        venue=venue, title=form.title.data, starts_at=form.starts_at, ends_at=form.ends_at,
-        opens_before=form.opens_before.data, closes_after=form.closes_after.data, points=form.points.data,
-        agenda=form.agenda.data or "", security_mode=form.security_mode.data, audience=form.audience.data,
-    )
+    venue = _chosen_venue(form)
+    return {
+        "venue": venue, "title": form.title.data, "starts_at": form.starts_at, "ends_at": form.ends_at,
+        "opens_before": form.opens_before.data, "closes_after": form.closes_after.data, "points": form.points.data,
+        "agenda": form.agenda.data or "", "security_mode": form.security_mode.data, "audience": form.audience.data,
+    }
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
@@ -143,18 +157,15 @@ def meeting_new():
     form.venue.choices = _venue_choices()
     if request.method == "GET" and int_arg(request.args, "venue"):
         form.venue.data = int_arg(request.args, "venue")
-    if form.validate_on_submit():
+    if _meeting_form_ok(form):
         values = _meeting_values(form)
-        if values["venue"] is None:
-            form.venue.errors = [_("Please choose a venue.")]
+        try:
+            meeting = services.schedule_meeting(staff=current_user, **values)
+        except DomainError as error:
+            apply_error(form, error)
         else:
-            try:
-                meeting = services.schedule_meeting(staff=current_user, **values)
-            except DomainError as error:
-                apply_error(form, error)
-            else:
-                flash(_("Meeting scheduled."), "success")
-                return redirect(url_for("checkin_staff.meeting", meeting_id=meeting.id))
+            flash(_("Meeting scheduled."), "success")
+            return redirect(url_for("checkin_staff.meeting", meeting_id=meeting.id))
     return render_template("checkin/staff_meeting_form.html", form=form, meeting=None), 422 if form.errors or form.form_errors else 200
 
 
@@ -171,18 +182,15 @@ def meeting_edit(meeting_id: int):
         form.show_times(meeting.starts_at, meeting.ends_at)
         form.opens_before.data = int((meeting.starts_at - meeting.opens_at).total_seconds() // 60)
         form.closes_after.data = int((meeting.closes_at - meeting.ends_at).total_seconds() // 60)
-    if form.validate_on_submit():
+    if _meeting_form_ok(form):
         values = _meeting_values(form)
-        if values["venue"] is None:
-            form.venue.errors = [_("Please choose a venue.")]
+        try:
+            services.update_meeting(meeting, staff=current_user, proposal_id=meeting.proposal_id, **values)
+        except DomainError as error:
+            apply_error(form, error)
         else:
-            try:
-                services.update_meeting(meeting, staff=current_user, proposal_id=meeting.proposal_id, **values)
-            except DomainError as error:
-                apply_error(form, error)
-            else:
-                flash(_("Meeting saved."), "success")
-                return redirect(url_for("checkin_staff.meeting", meeting_id=meeting.id))
+            flash(_("Meeting saved."), "success")
+            return redirect(url_for("checkin_staff.meeting", meeting_id=meeting.id))
     return render_template("checkin/staff_meeting_form.html", form=form, meeting=meeting), 422 if form.errors or form.form_errors else 200
 
 

@@ -9,7 +9,7 @@ from .errors import (
     AlreadyReversed, AwardDecided, HoldClosed, InsufficientPoints, InvalidAmount, InvalidRule, KeyReused, NotAHold, NotReversible,
     ReasonRequired,
 )
-from .holds import hold, settle, void
+from .holds import hold, reopen, settle, void
 from .publication import last_verify_run, publish_heads, published_heads, rebuild_hourly_totals, record_verify_run
 from .reads import HistoryLine, balance_of, community_account, get_transaction, history_of, refusals_of, wallet_of
 from .reversals import REVERSIBLE, reverse
@@ -20,7 +20,7 @@ __all__ = [
     "manual_awarders", "pending_awards", "reject_pending_award",
     "AlreadyReversed", "AwardDecided", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
     "NotReversible", "ReasonRequired",
-    "hold", "settle", "void",
+    "hold", "reopen", "settle", "void",
     "last_verify_run", "publish_heads", "published_heads", "rebuild_hourly_totals", "record_verify_run",
     "HistoryLine", "balance_of", "community_account", "get_transaction", "history_of", "refusals_of", "wallet_of",
     "REVERSIBLE", "reverse", "set_earning_rule",

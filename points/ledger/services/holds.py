@@ -1,4 +1,5 @@
-"""Holds for redemptions: wallet → holds, then settled (→ redeemed) or voided (→ wallet), once."""
+"""Holds for redemptions: wallet → holds, then settled (→ redeemed) or voided (→ wallet), once; a settle undone
+(`reopen`, a hand-over taken back at the desk) leaves the hold open to be settled or voided again."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,14 @@ from ...accounts.permissions import Actor
 from ...db import transaction, utcnow
 from ..models import AccountKind, Transaction, TransactionKind
 from .booking import accounts_for, book, booked_under, lock_head, replayed
-from .errors import HoldClosed, InvalidAmount, NotAHold
+from .errors import (
+    AlreadyReversed,
+    HoldClosed,
+    InvalidAmount,
+    NotAHold,
+    NotReversible,
+    ReasonRequired,
+)
 
 
 @transaction
@@ -50,9 +58,7 @@ def _close_hold(
     if held.kind != TransactionKind.HOLD:
         raise NotAHold()
     head = lock_head(held.community_id)
-    # One key per hold, whichever way it closes: a hold can be settled or voided, once.
-    key = f"hold:{held.id}:closed"
-    booked = booked_under(key)
+    key, booked = _closing(held)
     if booked is not None:
         if booked.kind != kind:
             raise HoldClosed()
@@ -68,3 +74,37 @@ def _close_hold(
         cause=(held.cause_type, held.cause_id), actor=actor, resident_id=held.resident_id, memo=held.memo,
         reason=reason, now=now or utcnow(),
     )
+
+
+@transaction
+def reopen(closed: Transaction, *, actor: Actor, reason: str, now: datetime | None = None) -> Transaction:
+    """Undo a settle by its mirror image (redeemed → holds), at most once: the hold is open again, to be settled
+    or voided later under a key of its own. The caller checks who may (the bank: staff, within the undo window).
+    A void is never reopened: the points it returned may be spent already."""
+    if closed.kind != TransactionKind.SETTLE:
+        raise NotReversible()
+    if not (reason or "").strip():
+        raise ReasonRequired(field="reason")
+    head = lock_head(closed.community_id)
+    key = f"reversal:{closed.id}"
+    if booked_under(key) is not None:
+        raise AlreadyReversed()
+    return book(
+        head, kind=TransactionKind.REVERSAL, key=key, lines=[(p.account_id, -p.amount) for p in closed.postings],
+        cause=(closed.cause_type, closed.cause_id), actor=actor, resident_id=closed.resident_id, memo=closed.memo,
+        reason=reason.strip(), reverses=closed, now=now or utcnow(),
+    )
+
+
+def _closing(held: Transaction) -> tuple[str, Transaction | None]:
+    """The key the hold's close books under, and the close that stands under it (None while the hold is open).
+
+    One key per hold, whichever way it closes, so it is settled or voided once: `hold:<id>:closed`. A close undone
+    by `reopen` steps to the next key (`hold:<id>:closed:1`, …), so the hold can close once more."""
+    number = 0
+    while True:
+        key = f"hold:{held.id}:closed" + (f":{number}" if number else "")
+        booked = booked_under(key)
+        if booked is None or booked_under(f"reversal:{booked.id}") is None:
+            return key, booked
+        number += 1

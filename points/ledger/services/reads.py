@@ -65,12 +65,22 @@ def _closing_kinds(holds: list[Transaction]) -> dict[int, str]:
     if not holds:
         return {}
     causes = {(h.cause_type, h.cause_id): h.id for h in holds}
+    # In order, so that a settle undone (a reversal with the hold's cause, `reopen`) leaves the hold open again.
     stmt = select(Transaction.cause_type, Transaction.cause_id, Transaction.kind).where(
-        Transaction.kind.in_([TransactionKind.SETTLE.value, TransactionKind.VOID.value]),
+        Transaction.kind.in_([TransactionKind.SETTLE.value, TransactionKind.VOID.value, TransactionKind.REVERSAL.value]),
         Transaction.community_id.in_({h.community_id for h in holds}),
         Transaction.cause_id.in_({h.cause_id for h in holds if h.cause_id is not None}),
-    )
-    return {causes[(ct, cid)]: kind for ct, cid, kind in db.session.execute(stmt) if (ct, cid) in causes}
+    ).order_by(Transaction.id)
+    closed: dict[int, str] = {}
+    for cause_type, cause_id, kind in db.session.execute(stmt):
+        hold_id = causes.get((cause_type, cause_id))
+        if hold_id is None:
+            continue
+        if kind == TransactionKind.REVERSAL.value:
+            closed.pop(hold_id, None)
+        else:
+            closed[hold_id] = kind
+    return closed
 
 
 @dataclass(frozen=True)
