@@ -1,7 +1,7 @@
 """the bank's opening hours (pickup deadlines end when the desk closes) and a hand-over taken back (stock kind unsettle)
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0012
 Create Date: 2026-11-30 11:40:00
 
 """
