@@ -68,7 +68,7 @@ def _objection_answered(sender, *, objection, proposal, actor, now) -> None:
 
 
 def _redemption(kind: str):
-    def receive(sender, *, redemption, actor, now) -> None:
+    def receive(sender, *, redemption, actor, now, **_) -> None:
         redemption = db.session.get(Redemption, redemption.id)
         notify(redemption.resident, kind, subject=redemption.reward.name,
                target=f"redemption:{redemption.id}", now=now)
@@ -78,7 +78,8 @@ def _redemption(kind: str):
 
 
 _REDEMPTION_RECEIVERS = {kind: _redemption(kind) for kind in
-                         ("redemption_approved", "redemption_rejected", "redemption_handed_over", "redemption_expired")}
+                         ("redemption_approved", "redemption_rejected", "redemption_handed_over",
+                          "redemption_handover_undone", "redemption_expired")}
 for _kind, _receiver in _REDEMPTION_RECEIVERS.items():
     events.after_commit(getattr(events, _kind))(_receiver)
 

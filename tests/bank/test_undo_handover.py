@@ -190,3 +190,16 @@ def test_after_the_window_the_page_says_so(client, bank, handed, clock):
     client.post(f"/bank/staff/redemptions/{handed.id}/undo-handover", data={"reason": "晚了"})
     db.session.expire_all()
     assert db.session.get(type(handed), handed.id).state == "fulfilled"
+
+
+def test_the_resident_is_told_in_the_inbox_that_the_hand_over_was_taken_back(bank):
+    from points.proposals.models import Notification
+    from points.proposals.services.notifications import wording
+
+    reward, resident, redemption = _handed_over(bank)
+    services.undo_handover(redemption, staff=bank.staff, reason="认错人", now=HANDED + timedelta(minutes=1))
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.resident_id == resident.id)
+                               .order_by(Notification.id)).all()
+    assert kinds == ["redemption_approved", "redemption_handed_over", "redemption_handover_undone"]
+    undone = db.session.scalars(select(Notification).where(Notification.kind == "redemption_handover_undone")).one()
+    assert undone.target == f"redemption:{redemption.id}" and reward.name in wording(undone)

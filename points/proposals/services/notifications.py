@@ -25,6 +25,9 @@ MESSAGES = {
     "redemption_approved": _l("Your redemption of “%(subject)s” is approved: ready to collect."),
     "redemption_rejected": _l("Your redemption of “%(subject)s” was not approved; the points are back."),
     "redemption_handed_over": _l("You collected “%(subject)s”."),
+    # a hand-over taken back at the desk: the earlier "you collected" notice stays, this one corrects it
+    "redemption_handover_undone": _l("The hand-over of “%(subject)s” was taken back: it is still reserved for you to "
+                                     "collect."),
     "redemption_expired": _l("Your redemption of “%(subject)s” expired; the points are back."),
     "meeting_invited": _l("You are invited to the deliberation meeting “%(subject)s”."),
     "activity_cancelled": _l("The volunteer activity “%(subject)s” you signed up for is cancelled."),
