@@ -135,9 +135,9 @@ PERIOD_KINDS = {"month": _l("Month"), "year": _l("Year")}
 
 def neighbour_communities(community) -> list:
     """The communities of the same street (the community itself at least), for the fortress ranking."""
-    from ..units.models import Level, Unit
+    from ..units.models import Level, Unit, natural_order
 
     if community.parent_id is None:
         return [community]
-    return list(db.session.scalars(select(Unit).where(Unit.parent_id == community.parent_id,
-                                                      Unit.level == Level.COMMUNITY.value).order_by(Unit.name)))
+    return natural_order(db.session.scalars(select(Unit).where(Unit.parent_id == community.parent_id,
+                                                               Unit.level == Level.COMMUNITY.value)))

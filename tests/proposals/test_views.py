@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from points.db import db
 from points.proposals import services
-from points.proposals.models import Notification, Proposal, ProposalState as S
+from points.proposals.models import Notification, Proposal
+from points.proposals.models import ProposalState as S
 
 from ..conftest import csrf_token  # noqa: F401 - CSRF is off in these tests; test_security covers it
 from ..helpers import login
@@ -213,3 +215,14 @@ def test_who_gets_what_on_a_case(scene, page, stage, method, path, expected):
             login(page, people[role])
         got.append(_outcome(page.open(path.format(id=proposal.id), method=method)))
     assert tuple(got) == expected
+
+
+def test_the_decision_form_names_each_vote_with_its_count_in_full_width_brackets(scene, page):
+    from points.checkin import services as checkin
+
+    proposal, at = scene.walk(S.DELIBERATING)
+    [meeting] = services.meetings_of(proposal)
+    checkin.record_show_of_hands(meeting, staff=scene.staff, question="是否更换灯具", yes=8, no=2, abstain=1,
+                                 now=meeting.starts_at + timedelta(minutes=30))
+    html = login(page, scene.staff).get(f"/proposals/staff/{proposal.id}").get_data(as_text=True)
+    assert "是否更换灯具（8/2/1）" in html and "是否更换灯具 (" not in html

@@ -17,6 +17,7 @@ from ...accounts.permissions import community_or_404, has_role, load_or_404, sta
 from ...checkin import services as checkin
 from ...errors import DomainError
 from ...forms import apply_error, int_arg
+from ...i18n import parens
 from ...web import ActionForm
 from .. import services
 from ..forms import (
@@ -55,7 +56,7 @@ def _staff_case_page(proposal: Proposal, status: int = 200, **forms):
     schedule = forms.get("schedule") or ScheduleForm(formdata=None)
     schedule.venue.choices = [SelectChoice(v.id, v.display_name) for v in checkin.venues_in([proposal.community_id], active_only=True)]
     decision = forms.get("decision") or DecisionForm(formdata=None)
-    decision.vote.choices = [SelectChoice(v.id, f"{v.question} ({v.yes}/{v.no}/{v.abstain})")
+    decision.vote.choices = [SelectChoice(v.id, v.question + parens(f"{v.yes}/{v.no}/{v.abstain}"))
                              for v in services.votes_for(proposal)]
     return render_template(
         "proposals/staff_case.html", p=proposal, file=services.case_file(proposal), now=clock.now(),
