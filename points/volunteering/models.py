@@ -244,6 +244,8 @@ class ServiceRecord(db.Model):
         enum_check("review_reason", ReviewReason, nullable=True),
         Index("ix_service_records_queue", "community_id", "status", "created_at"),
         Index("ix_service_records_resident", "resident_id", "status"),
+        # the dashboard's and the indices' hours for a period read records by community and end time
+        Index("ix_service_records_period", "community_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
