@@ -67,6 +67,7 @@ checked_out = _event("checked_out", "checkin: checkout (the log row), checkin (t
 meeting_scheduled = _event("meeting_scheduled", "checkin: meeting, actor, now")
 meeting_cancelled = _event("meeting_cancelled", "checkin: meeting, actor, now")
 meeting_closed = _event("meeting_closed", "checkin: meeting, actor, now")
+meeting_invitee_added = _event("meeting_invitee_added", "checkin: meeting, invitee (named after scheduling), actor, now")
 vote_closed = _event("vote_closed", "checkin: vote (counted), meeting, actor, now")
 
 # bank

@@ -7,7 +7,7 @@ from .. import events
 from ..accounts.models import Resident
 from ..bank.models import Redemption
 from ..db import db
-from .models import Follow, Proposal, ProposalState
+from .models import Follow, Notification, Proposal, ProposalState
 from ..units.models import Level
 from ..checkin import services as checkin
 from .services.notifications import notify, notify_many
@@ -59,6 +59,19 @@ def _invited(sender, *, meeting, actor, now) -> None:
         return
     notify_many(checkin.invited_resident_ids(meeting), "meeting_invited", subject=meeting.title,
                 target=f"meeting:{meeting.id}", now=now)
+
+
+@events.after_commit(events.meeting_invitee_added)
+def _invited_later(sender, *, meeting, invitee, actor, now) -> None:
+    """A stakeholder named on the invitees page after a topic's meeting was scheduled hears of it too (once: those
+    named with the scheduling were told by `_invited`, which runs first)."""
+    meeting = db.session.get(type(meeting), meeting.id)
+    target = f"meeting:{meeting.id}" if meeting is not None else ""
+    if meeting is None or meeting.proposal_id is None or db.session.scalar(select(Notification.id).where(
+            Notification.resident_id == invitee.resident_id, Notification.kind == "meeting_invited",
+            Notification.target == target).limit(1)):
+        return
+    notify_many([invitee.resident_id], "meeting_invited", subject=meeting.title, target=target, now=now)
 
 
 @events.after_commit(events.objection_answered)

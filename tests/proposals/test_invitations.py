@@ -94,3 +94,18 @@ def test_an_inactive_account_in_the_area_is_not_told(scene, people):
     schedule(scene, proposal)
     assert services.inbox_of(scene.neighbours[1]) == []
     assert [n.kind for n in services.inbox_of(scene.neighbours[2])] == ["meeting_invited"]
+
+
+def test_a_stakeholder_named_later_is_told_once_and_those_named_at_scheduling_are_not_told_twice(scene, people):
+    proposal = services.accept_proposal(scene.submit(unit_id=scene.community.id), actor=scene.staff, now=NOW)
+    meeting = schedule(scene, proposal, invite="council", stakeholders=[scene.elsewhere])
+    checkin.invite(meeting, scene.proposer, staff=scene.staff, now=NOW)
+    checkin.invite(meeting, scene.elsewhere, staff=scene.staff, now=NOW)  # already invited: nothing new
+
+    def notices(resident) -> int:
+        return len(db.session.scalars(select(Notification.id).where(
+            Notification.resident_id == resident.id, Notification.kind == "meeting_invited",
+            Notification.target == f"meeting:{meeting.id}")).all())
+
+    assert (notices(scene.proposer), notices(scene.elsewhere), notices(scene.council)) == (1, 1, 1)
+    assert notices(people["neighbour"]) == 0

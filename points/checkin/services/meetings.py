@@ -259,7 +259,8 @@ def council_of(community: Unit) -> list[Resident]:
 
 
 @transaction
-def invite(meeting: Meeting, resident: Resident, *, staff: Resident, role: str = InviteeRole.STAKEHOLDER) -> MeetingInvitee:
+def invite(meeting: Meeting, resident: Resident, *, staff: Resident, role: str = InviteeRole.STAKEHOLDER,
+           now: datetime | None = None) -> MeetingInvitee:
     require(staff, Role.STAFF, meeting.community)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(_l("A closed or cancelled meeting cannot be changed."), code="not_scheduled")
@@ -275,6 +276,7 @@ def invite(meeting: Meeting, resident: Resident, *, staff: Resident, role: str =
     invitee = MeetingInvitee(meeting_id=meeting.id, resident_id=resident.id, role=role, invited_by_id=staff.id)
     db.session.add(invitee)
     db.session.flush()
+    events.meeting_invitee_added.send("checkin", meeting=meeting, invitee=invitee, actor=staff, now=now or utcnow())
     return invitee
 
 

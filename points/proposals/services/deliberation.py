@@ -50,7 +50,7 @@ def schedule_deliberation(proposal: Proposal, *, staff: Resident, venue, title: 
                                        audience=Audience.UNIT if by_unit else Audience.INVITED,
                                        unit=proposal.unit if by_unit else None, proposal_id=proposal.id, now=now)
     for resident in [] if by_unit else stakeholders:
-        checkin.invite(meeting, resident, staff=staff, role=InviteeRole.STAKEHOLDER)
+        checkin.invite(meeting, resident, staff=staff, role=InviteeRole.STAKEHOLDER, now=now)
     if proposal.status == S.ACCEPTED:
         move(proposal, S.DELIBERATING, actor=staff, note=meeting.title, now=now)
     return meeting
