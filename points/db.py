@@ -103,7 +103,8 @@ def _writer_queue(engine: Engine) -> threading.Lock:
 def transaction(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a service function as one write transaction: commit on return, roll back on any exception.
 
-    A service called from inside another service joins the outer transaction under a savepoint. Whatever read-only
+    A service called from inside another service joins the outer transaction under a savepoint; `service.joined(...)`
+    joins it without one, for a caller that fails whenever the inner service does. Whatever read-only
     transaction the view had open is closed first, so the write transaction reads fresh, locked data. Callbacks
     queued with `on_commit` run after the commit, outside the transaction.
     """
@@ -147,6 +148,14 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             _run_callback(callback)
         return result
 
+    def joined(*args: P.args, **kwargs: P.kwargs) -> R:
+        """Inside a running service, without a savepoint: for a caller whose transaction fails whenever this
+        call fails (it lets the error through), so that the savepoint's two statements buy nothing."""
+        if not db.session().info.get(_IN_SERVICE):
+            raise RuntimeError(f"{fn.__name__}.joined runs only inside a service's transaction")
+        return fn(*args, **kwargs)
+
+    wrapper.joined = joined  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -17,7 +17,7 @@ from ...db import db, transaction, utcnow
 from ..earning import EarningAction
 from ..models import AccountKind, PendingAward, PendingAwardState, RefusedAward, Transaction, TransactionKind
 from ..rules import rule_columns, rule_from
-from .booking import accounts_for, book, lock_head, replayed
+from .booking import account_columns, accounts_for, book, lock_head, lock_head_and_read, replayed
 from .errors import AwardDecided, InvalidAmount, KeyReused, ReasonRequired
 
 UNCONFIRMED = "unconfirmed"
@@ -57,13 +57,18 @@ def award(
     """Award points for `action` under the community's rule and caps. A capped award is refused and recorded."""
     now = now or utcnow()
     community_id = resident.community_id
-    head = lock_head(community_id)
-    # One statement asks whether the key is booked or refused already, and reads the rule.
-    booked_id, refused_id, *rule_values = db.session.execute(select(
+    counted = action.code in COUNTED_ACTIONS
+    # One statement, under the head's lock: is the key booked or refused already, the rule, the two accounts' ids,
+    # and (for an action a higher domain counts) the resident's standing awards of it so far.
+    head, (booked_id, refused_id, *values) = lock_head_and_read(
+        community_id,
         select(Transaction.id).where(Transaction.idempotency_key == key).scalar_subquery(),
         select(RefusedAward.id).where(RefusedAward.idempotency_key == key).scalar_subquery(),
         *rule_columns(community_id, action),
-    )).one()
+        *account_columns(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id)),
+        *([_standing_awards(resident.id, action.code)] if counted else []),
+    )
+    rule_values, account_ids, counts = values[:4], tuple(values[4:6]), values[6:]
     if booked_id is not None:
         booked = replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
         assert booked is not None
@@ -99,14 +104,35 @@ def award(
         events.award_refused.send("ledger", refusal=refusal, resident=resident, actor=actor, now=now)
         return AwardOutcome(refusal=refusal)
 
-    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
+    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id),
+                                    known=account_ids)
     tx = book(
         head, kind=TransactionKind.AWARD, key=key, lines=[(issuance, -amount), (wallet, amount)],
         kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=cause, actor=actor, resident=resident, action=action, memo=memo, now=now,
     )
-    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=amount, actor=actor, now=now)
+    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=amount, actor=actor, now=now,
+                               awards_of_action=(counts[0] or 0) + 1 if counted else None)
     return AwardOutcome(transaction=tx)
+
+
+COUNTED_ACTIONS: set[str] = set()
+
+
+def count_awards_of(*codes: str) -> None:
+    """A higher domain that counts a resident's awards of these actions on every award (standing's badges) has the
+    ledger read the count in the award's one locked statement instead of asking again; it comes with
+    `points_awarded` as `awards_of_action` (this award included). Declared at import, like receivers."""
+    COUNTED_ACTIONS.update(codes)
+
+
+def _standing_awards(resident_id: int, action_code: str):
+    """The resident's award transactions of this action that no reversal undid, as a scalar subquery."""
+    reversal = aliased(Transaction)
+    return select(func.count(Transaction.id)).where(
+        Transaction.resident_id == resident_id, Transaction.kind == TransactionKind.AWARD.value,
+        Transaction.action == action_code, ~exists().where(reversal.reverses_id == Transaction.id),
+    ).scalar_subquery()
 
 
 @transaction

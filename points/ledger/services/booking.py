@@ -1,7 +1,9 @@
 """The booking machinery: the only code that writes postings or changes a balance.
 
 Write protocol, the same for every kind of transaction, inside the caller's one database transaction:
-1. lock the community's chain head (SELECT … FOR UPDATE on PostgreSQL; SQLite is already under BEGIN IMMEDIATE);
+1. lock the community's chain head (SELECT … FOR UPDATE on PostgreSQL; SQLite is already under BEGIN IMMEDIATE),
+   reading in the same statement whatever the caller decides on under the lock (`lock_head_and_read`: is the key
+   booked, the rule, the accounts' ids);
 2. if the idempotency key is already booked, return that transaction (a replay books nothing);
 3. change every cached balance in one conditional UPDATE whose WHERE refuses an overdraft, checking rowcount;
 4. insert the transaction, chained by hash to the previous one, and its postings (one multi-row INSERT); move the
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import case, insert, or_, select, update
@@ -24,16 +27,50 @@ from ..models import Account, AccountKind, ChainHead, HourlyTotal, Posting, Tran
 from .errors import InsufficientPoints, KeyReused
 
 
-def lock_head(community_id: int) -> ChainHead:
-    # Always read afresh under the lock: booking moves the head in Core, so a copy in the session (from a
-    # savepoint that rolled back, say) may be stale.
-    stmt = (select(ChainHead).where(ChainHead.community_id == community_id).with_for_update()
-            .execution_options(populate_existing=True))
-    head = db.session.scalar(stmt)
-    if head is None:
+@dataclass
+class Head:
+    """A community's chain head as read under its lock; `book` moves it."""
+
+    community_id: int
+    seq: int
+    last_hash: str
+
+
+def lock_head(community_id: int) -> Head:
+    return lock_head_and_read(community_id)[0]
+
+
+def lock_head_and_read(community_id: int, *columns) -> tuple[Head, tuple]:
+    """Lock the community's chain head and read `columns` (scalar subqueries: is the key booked, the rule, the
+    accounts' ids) under the lock. Read in Core, always afresh: booking moves the head in Core, so a copy in the
+    session (from a savepoint that rolled back, say) may be stale.
+
+    On SQLite one statement does both (the write lock was taken by BEGIN IMMEDIATE before any read). On PostgreSQL
+    the reads are a second statement: a statement that waited for a row lock still evaluates its subqueries in
+    the snapshot it started with (READ COMMITTED), which would miss what the lock's previous holder committed."""
+    table = ChainHead.__table__
+    together = bool(columns) and db.session.get_bind().dialect.name != "postgresql"
+    stmt = (select(table.c.seq, table.c.last_hash, *(columns if together else ())).where(table.c.community_id == community_id)
+            .with_for_update(of=table))
+    row = db.session.execute(stmt).first()
+    if row is None:
         db.session.execute(insert_ignore(ChainHead, community_id=community_id, seq=0, last_hash=""))
-        head = db.session.scalar(stmt)
-    return head
+        row = db.session.execute(stmt).first()
+    assert row is not None
+    values = tuple(row[2:]) if together else tuple(db.session.execute(select(*columns)).one()) if columns else ()
+    return Head(community_id, row[0], row[1]), values
+
+
+def account_columns(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list:
+    """The ids of these (kind, resident) accounts as scalar subqueries, for `lock_head_and_read`; a None among
+    the values read means the account is missing (`accounts_for` creates it)."""
+    return [
+        select(Account.id).where(
+            Account.community_id == community_id, Account.kind == kind.value,
+            Account.resident_id == resident_id if resident_id else Account.resident_id.is_(None),
+        ).scalar_subquery()
+        for kind, resident_id in wanted
+    ]
 
 
 def booked_under(key: str) -> Transaction | None:
@@ -52,9 +89,11 @@ def replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int |
     return booked
 
 
-def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list[int]:
+def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None], known: tuple | None = None) -> list[int]:
     """The ids of the community's accounts of these (kind, resident) pairs, created where missing; one
-    query when they all exist (the usual case)."""
+    query when they all exist, none when `known` (read by `account_columns` under the head's lock) has them all."""
+    if known is not None and None not in known:
+        return list(known)
 
     def find() -> dict[tuple[str, int | None], int]:
         conditions = [
@@ -85,7 +124,7 @@ def insert_ignore(model: type, **values: object):
 
 
 def book(
-    head: ChainHead,
+    head: Head,
     *,
     kind: TransactionKind,
     key: str,
@@ -134,8 +173,7 @@ def book(
         update(ChainHead.__table__).where(ChainHead.__table__.c.community_id == head.community_id)
         .values(seq=values["seq"], last_hash=tx.hash)
     )
-    set_committed_value(head, "seq", values["seq"])
-    set_committed_value(head, "last_hash", tx.hash)
+    head.seq, head.last_hash = values["seq"], tx.hash
 
     tx.id = tx_id
     postings = [Posting(id=posting_ids[a], transaction_id=tx_id, account_id=a, amount=amount) for a, amount in lines]
