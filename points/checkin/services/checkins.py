@@ -34,7 +34,7 @@ from ...ledger import services as ledger
 from .. import codes
 from ..checkable import Checkable
 from ..models import SELF_ROUTES, Checkin, CheckinTicket, CheckinUndo, Reason, Route, Step, Venue
-from .lookup import checkable, checkable_at, checkins_of, lock, standing_checkin
+from .lookup import ScanFacts, checkable, checkins_of, locate, lock, standing_checkin
 
 DEFAULT_LIMITS = {
     "CHECKIN_RATE_LIMIT": "20/minute",  # a resident scanning for themselves
@@ -127,6 +127,7 @@ class _Attempt:
     round: int = 0  # earlier successes of this resident at this meeting, all undone
     step: Step | None = None
     checked_in: Checkin | None = None  # for a check-out: the check-in it closes
+    facts: ScanFacts | None = None  # read with the meeting under its lock (a resident's own poster scan)
 
     @property
     def at(self) -> datetime:
@@ -178,7 +179,7 @@ def check_in(target: Checkable | Venue | None, request: CheckinRequest) -> Check
             _resolve_member(attempt)
         else:
             attempt.meeting = _meeting_from_scan(attempt)
-        if attempt.meeting is not None:
+        if attempt.meeting is not None and attempt.facts is None:
             lock(attempt.meeting)  # a cancel or close waits for this check-in, or this one sees it
         _check_meeting(attempt.meeting)
         _check_eligible(attempt)
@@ -276,7 +277,8 @@ def _meeting_from_scan(attempt: _Attempt) -> Checkable:
     if venue is None or not venue.is_active:
         raise Refused(Reason.INVALID, "unknown_venue")
     if not attempt.code:
-        meeting = checkable_at(venue, attempt.at)
+        # A logged-in resident's own scan finds the meeting and locks it in one statement, with their facts there.
+        meeting, attempt.facts = locate(venue, attempt.at, lock_for=attempt.resident if attempt.actor is not None else None)
         if meeting is None:
             raise Refused(Reason.NO_MEETING, "none")
         attempt.meeting = meeting
@@ -346,6 +348,12 @@ def _check_checked_in(attempt: _Attempt) -> None:
 
 def _check_not_already(attempt: _Attempt) -> None:
     """Refuse a second standing success; otherwise note how many earlier ones were undone (the next round)."""
+    facts = attempt.facts
+    if facts is not None:
+        if facts.standing_id is not None:
+            raise Refused(Reason.ALREADY_CHECKED_IN, original=db.session.get(Checkin, facts.standing_id))
+        attempt.round = facts.rounds
+        return
     rows = db.session.execute(
         select(Checkin, CheckinUndo.id).outerjoin(CheckinUndo, CheckinUndo.checkin_id == Checkin.id)
         .where(checkins_of(attempt.meeting), Checkin.resident_id == attempt.resident.id, Checkin.is_success,  # type: ignore[arg-type, union-attr]
@@ -390,8 +398,8 @@ def _insert(row: Checkin) -> bool:
     table = Checkin.__table__
     values = {}
     for column in table.columns:
-        if column.key == "id":
-            continue
+        if column.key == "id" and row.id is None:
+            continue  # the database chooses it (the lean path chose it already: `ScanFacts.next_id`)
         value = getattr(row, column.key)
         if value is None and column.default is not None and column.default.is_scalar:
             value = column.default.arg
@@ -423,6 +431,8 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     assert meeting is not None and resident is not None
     undone = attempt.round
     row = _row(attempt, is_success=True, round=undone)
+    if attempt.step != Step.OUT and meeting.awards_on_checkin and attempt.facts is not None and attempt.facts.next_id:
+        return _award_then_log(attempt, row, _award_key(meeting, resident, undone), ticket)
     if not _insert(row):
         return _lost_race(attempt, ticket)
     if attempt.step == Step.OUT:
@@ -439,11 +449,8 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
         events.checked_in.send("checkin", checkin=row, meeting=meeting, resident=resident, transaction=None,
                                actor=attempt.actor, now=attempt.now)
         return CheckinOutcome(row)
-    key = f"{meeting.checkin_key}:resident:{resident.id}"
-    if undone:
-        key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
     outcome = ledger.award(
-        resident, meeting.earning_action, key=key, cause=("checkin", row.id), memo=meeting.memo,
+        resident, meeting.earning_action, key=_award_key(meeting, resident, undone), cause=("checkin", row.id), memo=meeting.memo,
         points=meeting.earning_points, actor=attempt.actor, now=attempt.now,
     )
     row.points = outcome.points
@@ -455,6 +462,50 @@ def _log_success(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutc
     events.checked_in.send("checkin", checkin=row, meeting=meeting, resident=resident, transaction=outcome.transaction,
                            actor=attempt.actor, now=attempt.now)
     return CheckinOutcome(row)
+
+
+def _award_key(meeting: Checkable, resident: Resident, undone: int) -> str:
+    key = f"{meeting.checkin_key}:resident:{resident.id}"
+    if undone:
+        key += f":round:{undone}"  # the first award was reversed by an undo; this is a new attendance
+    return key
+
+
+def _award_then_log(attempt: _Attempt, row: Checkin, key: str, ticket: CheckinTicket | None) -> CheckinOutcome:
+    """The lean path of a resident's own scan: the row's id was read with the meeting (`ScanFacts.next_id`), so the
+    award names it and the row is written once, with its points, instead of written and then updated. The award
+    joins this transaction without a savepoint: if it fails, the check-in fails with it."""
+    meeting, resident, facts = attempt.meeting, attempt.resident, attempt.facts
+    assert meeting is not None and resident is not None and facts is not None and facts.next_id is not None
+    session = db.session()
+    session.info[_BOOKING_NOW] = facts.next_id
+    try:
+        outcome = ledger.award.joined(
+            resident, meeting.earning_action, key=key, cause=("checkin", facts.next_id), memo=meeting.memo,
+            points=meeting.earning_points, actor=attempt.actor, now=attempt.now,
+        )
+    finally:
+        session.info.pop(_BOOKING_NOW, None)
+    row.id = facts.next_id
+    row.points = outcome.points
+    row.transaction_id = outcome.transaction.id if outcome.transaction else None
+    row.detail = outcome.refusal.reason_code if outcome.refusal else ""
+    if not _insert(row):
+        booked = outcome.transaction or outcome.refusal
+        if booked is not None and booked.cause_id == facts.next_id:
+            raise RuntimeError("check-in row lost a race after its award was booked")  # rolls the award back
+        # The standing check-in committed while this scan waited for the meeting's lock: the award above was
+        # its replay; this scan is a repeat.
+        row.id = None
+        return _lost_race(attempt, ticket)
+    if ticket is not None:
+        ticket.checkin_id = row.id
+    events.checked_in.send("checkin", checkin=row, meeting=meeting, resident=resident, transaction=outcome.transaction,
+                           actor=attempt.actor, now=attempt.now)
+    return CheckinOutcome(row)
+
+
+_BOOKING_NOW = "points_checkin_booking"  # session.info: the check-in row whose award is being booked
 
 
 def _lost_race(attempt: _Attempt, ticket: CheckinTicket | None) -> CheckinOutcome:
@@ -477,6 +528,8 @@ def _credited_later(sender: str, *, transaction, points: int, **_: object) -> No
     records the points and the transaction, as verify reconciles them."""
     if transaction.cause_type != "checkin" or transaction.cause_id is None:
         return
+    if db.session().info.get(_BOOKING_NOW) == transaction.cause_id:
+        return  # the scan's own award: its row is written next, with these points
     row = db.session.get(Checkin, transaction.cause_id)
     if row is not None and row.transaction_id is None:
         row.points, row.transaction_id, row.detail = points, transaction.id, ""
