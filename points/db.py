@@ -185,14 +185,14 @@ def adopt(obj: Any) -> None:
     db.session.add(obj)
 
 
-def next_id(model: type):
+def next_id(model: type, dialect: str | None = None):
     """A column expression for the id the next row of `model`'s table will get, taken now, so that a row can be
     named (by an award's cause, say) before it is written: PostgreSQL draws it from the table's sequence; on
     SQLite, where BEGIN IMMEDIATE lets one writer at a time in, it is the largest id + 1. Only inside a service."""
     from sqlalchemy import func, select
 
     table = model.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
         return func.nextval(func.pg_get_serial_sequence(table.name, "id"))
     return select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
 

@@ -1,10 +1,11 @@
 """Reading what a scan is about: the meeting at a venue at a moment, the resident's standing check-in."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, inspect, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, inspect, select
 
 from ... import clock
 from ...accounts.models import Resident
@@ -21,8 +22,8 @@ def lock(target: Checkable) -> None:
     if inspect(target, raiseerr=False) is None:
         return  # not a mapped row (a test's stand-in): nothing to lock
     model = type(target)
-    db.session.execute(select(model).where(model.id == target.id).with_for_update()
-                       .execution_options(populate_existing=True))
+    db.session.scalars(select(model).where(model.id == target.id).with_for_update(of=model)
+                       .execution_options(populate_existing=True)).all()  # fetched: that is what refreshes it
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,20 @@ class ScanFacts:
     next_id: int | None
 
 
-def _scan_columns(resident_id: int) -> list:
+@functools.cache
+def _open_meetings_locked(dialect: str):
+    """The meetings open at a venue at a moment, under their row locks, with the resident's `ScanFacts`; built once
+    per dialect with bind parameters (a scan is the hottest path there is)."""
+    resident_id, venue_id, moment = bindparam("scan_resident_id"), bindparam("scan_venue_id"), bindparam("scan_moment")
     mine = (Checkin.meeting_id == Meeting.id) & (Checkin.resident_id == resident_id) & Checkin.is_success & (
         Checkin.step == Step.IN.value)
     standing = (select(Checkin.id).where(mine, ~exists().where(CheckinUndo.checkin_id == Checkin.id))
                 .order_by(Checkin.id.desc()).limit(1).scalar_subquery())
     rounds = select(func.count(Checkin.id)).where(mine).scalar_subquery()
-    return [standing, rounds, next_id(Checkin)]
+    return select(Meeting, standing, rounds, next_id(Checkin, dialect)).where(
+        Meeting.venue_id == venue_id, Meeting.status != MeetingStatus.CANCELLED.value,
+        Meeting.opens_at <= moment, Meeting.closes_at > moment,
+    ).with_for_update(of=Meeting).execution_options(populate_existing=True)
 
 
 def checkins_of(target: Checkable) -> ColumnElement[bool]:
@@ -76,11 +84,8 @@ def locate(venue: Venue, moment: datetime, *, lock_for: Resident | None = None) 
         found.extend(kind.open_at(venue, moment))
     facts: dict[int, ScanFacts] = {}
     if lock_for is not None and not found:
-        base = select(Meeting, *_scan_columns(lock_for.id)).where(
-            Meeting.venue_id == venue.id, Meeting.status != MeetingStatus.CANCELLED.value,
-            Meeting.opens_at <= moment, Meeting.closes_at > moment,
-        ).with_for_update(of=Meeting).execution_options(populate_existing=True)
-        for row in db.session.execute(base):
+        stmt = _open_meetings_locked(db.session.get_bind().dialect.name)
+        for row in db.session.execute(stmt, {"scan_resident_id": lock_for.id, "scan_venue_id": venue.id, "scan_moment": moment}):
             found.append(row[0])
             facts[row[0].id] = ScanFacts(row[1], row[2] or 0, row[3])
         meeting = None if found else meeting_at(venue, moment)
