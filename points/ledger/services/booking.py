@@ -105,9 +105,17 @@ def replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int |
 
 def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None], known: tuple | None = None) -> list[int]:
     """The ids of the community's accounts of these (kind, resident) pairs, created where missing; one
-    query when they all exist, none when `known` (read by `account_columns` under the head's lock) has them all."""
-    if known is not None and None not in known:
-        return list(known)
+    query when they all exist, none when `known` (read by `account_columns` under the head's lock) has them all,
+    and with `known` one INSERT … RETURNING per missing one (a resident's first award creates their wallet)."""
+    if known is not None:
+        ids = list(known)
+        for i, (kind, resident_id) in enumerate(wanted):
+            if ids[i] is None:
+                ids[i] = db.session.execute(insert_ignore(
+                    Account, community_id=community_id, kind=kind.value, resident_id=resident_id, balance=0, lifetime_earned=0,
+                ).returning(Account.id)).scalar()
+        if None not in ids:
+            return ids  # else another transaction created one first (it cannot under the head's lock): read them
 
     def find() -> dict[tuple[str, int | None], int]:
         conditions = [
