@@ -2,9 +2,10 @@
 
 Locks are always taken in one order, so that concurrent requests queue instead of deadlocking: the resident
 (request) or the redemption (every later step) → the reward's stock row → the community's ledger chain head
-(inside points.ledger.services), taken last because it serialises the whole community until commit. Stock moves
-by conditional UPDATE with its rowcount checked, next to an append-only StockMovement, in the same transaction as
-the points it goes with.
+(inside points.ledger.services), taken last because it serialises the whole community until commit; a request
+writes only its two new rows (the redemption, named by the id read up front, and its stock movement) after it.
+Stock moves by conditional UPDATE with its rowcount checked, next to an append-only StockMovement, in the same
+transaction as the points it goes with.
 """
 from __future__ import annotations
 
