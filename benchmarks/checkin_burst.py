@@ -108,13 +108,17 @@ def seed(url: str, residents: int) -> dict:
 
 
 def queries_per_scan(url: str, scene: dict) -> tuple[int, int]:
-    """SQL statements for one scan request (and of them, inside the write transaction), with a test client."""
+    """SQL statements for one scan request (and of them, writes), with a test client: a resident's first scan (it
+    creates their wallet), after one uncounted scan that created the community's chain head and accounts."""
     from sqlalchemy import event
 
     from points.db import db
 
     app = app_for(url)
     counted = []
+    first = app.test_client()  # outside the app context below, which would keep this request's user in `g`
+    first.set_cookie("session", scene["cookies"][-2])
+    assert first.get(f"/v/{scene['venue']}").status_code == 302
     with app.app_context():
         engine = db.engine
 
@@ -349,13 +353,14 @@ def bench(label: str, url: str, args, workdir: Path) -> dict:
     scene = seed(url, args.residents)
     print(f"seeded {args.residents + WARMUP} residents, one venue, one meeting under way in {time.perf_counter() - t:.1f} s")
     total, writes = queries_per_scan(url, scene)
-    print(f"one scan request runs {total} SQL statements ({writes} writes), counted in-process")
+    print(f"one scan request runs {total} SQL statements ({writes} writes), counted in-process "
+          "(a resident's first: it creates their wallet)")
 
     port = free_port()
     server = start_points(url, port, args, workdir / f"points-{label}.log")
     try:
         path = f"/v/{scene['venue']}"
-        warm = [(path, c) for c in scene["cookies"][args.residents:-1]]
+        warm = [(path, c) for c in scene["cookies"][args.residents:-2]]  # the last two scanned in-process
         warm_run = fire(port, warm, clients=args.clients, paced_seconds=None)
         for error in warm_run.errors[:5]:
             print("  warm-up error:", error)
@@ -365,7 +370,7 @@ def bench(label: str, url: str, args, workdir: Path) -> dict:
                      paced_seconds=args.seconds if args.mode == "paced" else None)
     finally:
         stop(server)
-    books = verify(url, scene, args.residents + len(warm) + 1)
+    books = verify(url, scene, args.residents + len(warm) + 2)
 
     port = free_port()
     floor = start_floor(url, port, args, workdir / f"floor-{label}.log")
@@ -383,7 +388,7 @@ def bench(label: str, url: str, args, workdir: Path) -> dict:
         print(f"{name:10} {r['requests']:>5} {r['errors']:>4} {r['seconds']:>6.2f} {r['per_second']:>7.1f} "
               f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f}")
     ratio = s["per_second"] / f["per_second"] if f["per_second"] else float("nan")
-    print(f"check-in throughput = {ratio:.0%} of the floor's (target ≥ 50%); p99 {s['p99']:.0f} ms (target < 200 ms)")
+    print(f"check-in throughput = {ratio:.0%} of the floor's (issue 11: ≥ 30%, aim 50%); p99 {s['p99']:.0f} ms (target < 200 ms)")
     print(f"books: {books['successes']} successful check-ins of {books['distinct']} residents in {books['attempts']} attempts, "
           f"{books['awards']} awards, ledger verify {'clean' if books['verify_ok'] else 'FAILED ' + '; '.join(books['problems'])}; "
           f"floor rows {floor_count}")

@@ -9,6 +9,7 @@ with 500 transactions and for one with 5, and counts the SQL statements each req
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -165,7 +166,8 @@ def main() -> None:
             build(args.residents, args.transactions)
         n_res = db.session.query(Resident).count()
         n_tx = db.session.query(Transaction).count()
-    print(f"data: {n_res} residents, {n_tx} transactions, {COMMUNITIES} communities (SQLite, {args.db.stat().st_size / 1e6:.0f} MB)")
+    print(f"machine: {os.cpu_count()} CPUs; data: {n_res} residents, {n_tx} transactions, {COMMUNITIES} communities "
+          f"(SQLite, {args.db.stat().st_size / 1e6:.0f} MB)")
     for resident_id, label in ((1, f"{HEAVY} transactions"), (2, f"{LIGHT} transactions")):
         median, p95, queries = measure(app, resident_id, args.requests)
         print(f"GET /wallet, resident with {label}: median {median:.2f} ms, p95 {p95:.2f} ms, {queries} SQL statements ({args.requests} requests)")

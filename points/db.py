@@ -104,7 +104,8 @@ def _writer_queue(engine: Engine) -> threading.Lock:
 def transaction(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a service function as one write transaction: commit on return, roll back on any exception.
 
-    A service called from inside another service joins the outer transaction under a savepoint. Whatever read-only
+    A service called from inside another service joins the outer transaction under a savepoint; `service.joined(...)`
+    joins it without one, for a caller that fails whenever the inner service does. Whatever read-only
     transaction the view had open is closed first, so the write transaction reads fresh, locked data. Callbacks
     queued with `on_commit` run after the commit, outside the transaction.
     """
@@ -159,6 +160,14 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             _run_callback(callback)
         return result
 
+    def joined(*args: P.args, **kwargs: P.kwargs) -> R:
+        """Inside a running service, without a savepoint: for a caller whose transaction fails whenever this
+        call fails (it lets the error through), so that the savepoint's two statements buy nothing."""
+        if not db.session().info.get(_IN_SERVICE):
+            raise RuntimeError(f"{fn.__name__}.joined runs only inside a service's transaction")
+        return fn(*args, **kwargs)
+
+    wrapper.joined = joined  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -186,6 +195,18 @@ def adopt(obj: Any) -> None:
     if stale is not None:
         db.session.expunge(stale)
     db.session.add(obj)
+
+
+def next_id(model: type, dialect: str | None = None):
+    """A column expression for the id the next row of `model`'s table will get, taken now, so that a row can be
+    named (by an award's cause, say) before it is written: PostgreSQL draws it from the table's sequence; on
+    SQLite, where BEGIN IMMEDIATE lets one writer at a time in, it is the largest id + 1. Only inside a service."""
+    from sqlalchemy import func, select
+
+    table = model.__table__
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
+        return func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+    return select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
 
 
 def enum_check(column: str, values: type[enum.StrEnum], *, nullable: bool = False) -> CheckConstraint:

@@ -56,7 +56,8 @@ reset_code_issued = _event("reset_code_issued", "accounts: reset_code (hash only
 password_reset = _event("password_reset", "accounts: reset_code (used), resident, actor (the resident), now")
 
 # ledger
-points_awarded = _event("points_awarded", "ledger: transaction (award or manual award), resident, points, actor, now")
+points_awarded = _event("points_awarded", "ledger: transaction (award or manual award), resident, points, actor, now; "
+                        "awards_of_action (a rule's award of an action a domain counts: its standing awards, this one included)")
 award_refused = _event("award_refused", "ledger: refusal (RefusedAward, capped or disabled), resident, actor, now")
 points_reversed = _event("points_reversed", "ledger: transaction (the reversal), original, resident, actor, now")
 

@@ -161,6 +161,7 @@ def test_a_rule_award_is_announced_once_and_its_replay_not_at_all(make, heard):
     assert heard.names == ["points_awarded"]
     assert heard.only("points_awarded") == {
         "transaction": outcome.transaction, "resident": resident, "points": 10, "actor": None, "now": NOON,
+        "awards_of_action": 1,  # standing counts this action (badges): the ledger read the count under its lock
     }
     assert heard.log[0][1] == "ledger"
 

@@ -59,7 +59,8 @@ class Resident(UserMixin, db.Model):
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     community: Mapped[Unit] = relationship(foreign_keys=[community_id])
     grants: Mapped[list[RoleGrant]] = relationship(
-        back_populates="resident", lazy="selectin", cascade="all, delete-orphan", foreign_keys="RoleGrant.resident_id"
+        # Loaded when a permission asks (most requests never do), not with every login: the scan reads no role.
+        back_populates="resident", lazy="select", cascade="all, delete-orphan", foreign_keys="RoleGrant.resident_id"
     )
 
     def set_password(self, password: str) -> None:

@@ -24,11 +24,12 @@ def _rule(action: EarningAction, row: EarningRule | None) -> Rule:
     return Rule(action, row.points, row.daily_cap, row.monthly_cap)
 
 
-def rule_columns(community_id: int, action: EarningAction) -> list:
-    """The community's rule for `action` as four scalar subqueries (row id, points, daily cap, monthly cap), for a
-    hot path to read it in the same statement as other things. Read fresh every time, never cached: an admin's
-    change in one worker process must hold in every other at once."""
-    here = (EarningRule.community_id == community_id) & (EarningRule.action == action.code)
+def rule_columns(community_id, action_code) -> list:
+    """The community's rule for an action as four scalar subqueries (row id, points, daily cap, monthly cap), for a
+    hot path to read it in the same statement as other things (the values, or bind parameters for a statement
+    built once). Read fresh every time, never cached: an admin's change in one worker process must hold in every
+    other at once."""
+    here = (EarningRule.community_id == community_id) & (EarningRule.action == action_code)
     return [select(column).where(here).scalar_subquery()
             for column in (EarningRule.id, EarningRule.points, EarningRule.daily_cap, EarningRule.monthly_cap)]
 

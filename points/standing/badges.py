@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from ..db import db, transaction, utcnow
 from ..domains import registry
 from ..ledger.models import Transaction, TransactionKind
+from ..ledger.services import count_awards_of
 from ..ledger.services.booking import insert_ignore
 from .models import EarnedBadge
 
@@ -56,6 +57,7 @@ BADGES: tuple[Badge, ...] = (
           figure="volunteer_hours"),
 )
 BY_CODE = {badge.code: badge for badge in BADGES}
+count_awards_of(*{action for badge in BADGES if len(badge.actions) == 1 for action in badge.actions})
 VOLUNTEER_ACTION = "volunteer_hour"  # the volunteering domain's earning action: its awards re-read the figure
 
 
@@ -69,12 +71,18 @@ def _counted_awards(actions: tuple[str, ...]):
     )
 
 
-def grant_for_award(tx: Transaction, *, now: datetime) -> list[str]:
-    """Inside the award's transaction: the badges this award may have completed for its resident."""
+def grant_for_award(tx: Transaction, *, now: datetime, awards_of_action: int | None = None) -> list[str]:
+    """Inside the award's transaction: the badges this award may have completed for its resident.
+
+    `awards_of_action` is the count the ledger read in the award's own locked statement (this award included;
+    `count_awards_of` below asks for it): a badge on that one action is granted by the award that reaches its number, with no query.
+    Earlier crossings were granted by their own award; a badge added later, by `points standing badges`."""
     granted = []
     counts: dict[tuple[str, ...], int] = {}  # badges on the same actions (5 and 20 meetings) share one count
     for badge in BADGES:
-        if badge.actions and tx.action in badge.actions:
+        if badge.actions == (tx.action,) and awards_of_action is not None:
+            reached = awards_of_action == badge.count
+        elif badge.actions and tx.action in badge.actions:
             if badge.actions not in counts:
                 counts[badge.actions] = db.session.scalar(select(func.count(Transaction.id)).where(
                     Transaction.resident_id == tx.resident_id, *_counted_awards(badge.actions))) or 0

@@ -6,6 +6,6 @@ from .badges import grant_for_award
 
 
 @events.in_transaction(events.points_awarded)
-def badges_on_award(sender, *, transaction, now, **_payload) -> None:
+def badges_on_award(sender, *, transaction, now, awards_of_action=None, **_payload) -> None:
     if transaction.resident_id is not None and transaction.action:
-        grant_for_award(transaction, now=now)
+        grant_for_award(transaction, now=now, awards_of_action=awards_of_action)

@@ -2,9 +2,10 @@
 
 Locks are always taken in one order, so that concurrent requests queue instead of deadlocking: the resident
 (request) or the redemption (every later step) → the reward's stock row → the community's ledger chain head
-(inside points.ledger.services), taken last because it serialises the whole community until commit. Stock moves
-by conditional UPDATE with its rowcount checked, next to an append-only StockMovement, in the same transaction as
-the points it goes with.
+(inside points.ledger.services), taken last because it serialises the whole community until commit; a request
+writes only its two new rows (the redemption, named by the id read up front, and its stock movement) after it.
+Stock moves by conditional UPDATE with its rowcount checked, next to an append-only StockMovement, in the same
+transaction as the points it goes with.
 """
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ from ... import events
 from ...accounts.models import MEMBER_CODE_ALPHABET, Resident, Role
 from ...accounts.permissions import Actor, require
 from ...accounts.policy import require_second_staff
-from ...db import db, transaction, utcnow
+from ...db import db, next_id, transaction, utcnow
 from ...errors import NotAllowed
 from ...ledger import services as ledger
 from ...ledger.models import Account, AccountKind, Posting, Transaction
 from ...ledger.services import InsufficientPoints, ReasonRequired
 from ...units.models import Unit
 from ..models import (
-    HOLDING, PICKUP_QR_PREFIX, STOCK_EFFECT, Redemption, RedemptionState, Reward, StockKind, StockMovement,
+    DEFAULT_PICKUP_DAYS, HOLDING, Bank, PICKUP_QR_PREFIX, STOCK_EFFECT, Redemption, RedemptionState, Reward, StockKind, StockMovement,
 )
 from .catalogue import bank_for
 from .errors import (
@@ -163,15 +164,30 @@ def request_redemption(
     if reward.community_id != resident.community_id:
         raise NotAllowed(_l("This reward belongs to another community's bank."), code="other_community")
     token = check_token(token)
-    # The resident's row is the lock that makes the limit count and the token check race-free.
-    db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
-    replay = db.session.scalar(select(Redemption).where(Redemption.resident_id == resident.id, Redemption.request_token == token))
-    if replay is not None:
+    # The resident's row is the lock that makes the limit count and the token check race-free (on SQLite, BEGIN
+    # IMMEDIATE already holds every writer). Then one statement reads, under it, the reward afresh, the token's
+    # earlier redemption, the wallet's balance and the bank's pickup window.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+    # The bank's row (if any) comes along, so `bank_for` below finds it in the session instead of reading it again.
+    replay_id, balance, _bank, new_id = db.session.execute(
+        select(
+            Reward,
+            select(Redemption.id).where(Redemption.resident_id == resident.id, Redemption.request_token == token).scalar_subquery(),
+            select(Account.balance).where(Account.community_id == resident.community_id, Account.kind == AccountKind.WALLET.value,
+                                          Account.resident_id == resident.id).scalar_subquery(),
+            Bank,
+            next_id(Redemption),
+        ).outerjoin(Bank, Bank.community_id == Reward.community_id)
+        .where(Reward.id == reward.id).execution_options(populate_existing=True)
+    ).one()[1:]
+    if replay_id is not None:
+        replay = db.session.get(Redemption, replay_id)
+        assert replay is not None
         if replay.reward_id != reward.id:
             raise InvalidInput(code="token_reused")
         return replay
 
-    db.session.refresh(reward)
     if not resident.is_active_account:
         raise NotAllowed(_l("This account is not active."), code="inactive_resident")
     if not is_available(reward, now):
@@ -183,7 +199,7 @@ def request_redemption(
         count, period = reward.limit  # type: ignore[misc]
         raise LimitReached(_l("You can have this reward %(n)d time(s) %(period)s; the limit is reached.",
                               n=count, period=period.label))
-    balance = ledger.balance_of(resident)
+    balance = balance or 0
     if balance < reward.price:
         raise InsufficientPoints(_l("This reward needs %(price)d points; you have %(balance)d.",
                                     price=reward.price, balance=balance))
@@ -191,19 +207,19 @@ def request_redemption(
     taken = db.session.execute(update(Reward).where(Reward.id == reward.id, Reward.stock >= 1).values(stock=Reward.stock - 1))
     if taken.rowcount != 1:
         raise OutOfStock()
+    # The hold is booked first, naming the redemption by the id read above, and the redemption row is written once,
+    # with its hold, instead of written and then updated; the ledger's write comes last all the same but for
+    # these two inserts. The hold joins this transaction without a savepoint: if it fails, the request fails.
+    held = ledger.hold.joined(resident, reward.price, key=f"redemption:{new_id}:hold",
+                              cause=("redemption", new_id), memo=reward.name, actor=actor, now=now)
     redemption = Redemption(
-        community_id=reward.community_id, reward_id=reward.id, resident_id=resident.id, request_token=token,
+        id=new_id, community_id=reward.community_id, reward_id=reward.id, resident_id=resident.id, request_token=token,
         points=reward.price, state=RedemptionState.REQUESTED.value, requested_at=now, requested_by_id=actor.id,
         expires_at=bank_for(reward.community_id).pickup_deadline(now),
+        hold_id=held.id,
     )
     db.session.add(redemption)
-    db.session.flush()
     _move_stock(redemption, StockKind.HOLD, actor=actor, now=now)
-    # Last, because it locks the whole community's ledger until commit: the shorter that holds, the better.
-    held = ledger.hold(resident, redemption.points, key=f"redemption:{redemption.id}:hold",
-                       cause=("redemption", redemption.id), memo=reward.name, actor=actor, now=now)
-    redemption.hold_id = held.id
-    db.session.flush()
     db.session.expire(reward, ["stock"])
     events.redemption_requested.send("bank", redemption=redemption, resident=resident, actor=actor, now=now)
     return redemption

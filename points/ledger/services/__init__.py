@@ -1,7 +1,7 @@
 """Ledger services, one module per verb: reads, awards, holds, reversals, rules; booking is the machinery they
 share (the write protocol is in its docstring) and errors the refusals. Import from here."""
 from .awards import (
-    AwardOutcome, award, award_manually, confirm_pending_award, get_pending_award, manual_awarders, pending_awards,
+    AwardOutcome, award, award_manually, confirm_pending_award, count_awards_of, get_pending_award, manual_awarders, pending_awards,
     reject_pending_award,
 )
 from .booking import chain_hash
@@ -16,7 +16,7 @@ from .reversals import REVERSIBLE, reverse
 from .rules import set_earning_rule
 
 __all__ = [
-    "AwardOutcome", "award", "award_manually", "chain_hash", "confirm_pending_award", "get_pending_award",
+    "AwardOutcome", "award", "award_manually", "chain_hash", "confirm_pending_award", "count_awards_of", "get_pending_award",
     "manual_awarders", "pending_awards", "reject_pending_award",
     "AlreadyReversed", "AwardDecided", "HoldClosed", "InsufficientPoints", "InvalidAmount", "InvalidRule", "KeyReused", "NotAHold",
     "NotReversible", "ReasonRequired",

@@ -1,11 +1,12 @@
 """Awards: by an earning rule under its caps (refusals recorded), or by hand by staff with a reason."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from ... import clock
@@ -15,9 +16,9 @@ from ...accounts.permissions import SYSTEM, Actor, require, require_not_self
 from ...accounts.policy import policy_for, require_second_staff
 from ...db import db, transaction, utcnow
 from ..earning import EarningAction
-from ..models import AccountKind, PendingAward, PendingAwardState, RefusedAward, Transaction, TransactionKind
+from ..models import Account, AccountKind, PendingAward, PendingAwardState, RefusedAward, Transaction, TransactionKind
 from ..rules import rule_columns, rule_from
-from .booking import accounts_for, book, lock_head, replayed
+from .booking import accounts_for, book, lock_head, lock_head_and_read, replayed
 from .errors import AwardDecided, InvalidAmount, KeyReused, ReasonRequired
 
 UNCONFIRMED = "unconfirmed"
@@ -57,13 +58,13 @@ def award(
     """Award points for `action` under the community's rule and caps. A capped award is refused and recorded."""
     now = now or utcnow()
     community_id = resident.community_id
-    head = lock_head(community_id)
-    # One statement asks whether the key is booked or refused already, and reads the rule.
-    booked_id, refused_id, *rule_values = db.session.execute(select(
-        select(Transaction.id).where(Transaction.idempotency_key == key).scalar_subquery(),
-        select(RefusedAward.id).where(RefusedAward.idempotency_key == key).scalar_subquery(),
-        *rule_columns(community_id, action),
-    )).one()
+    counted = action.code in COUNTED_ACTIONS
+    # One statement, under the head's lock: is the key booked or refused already, the rule, the two accounts' ids,
+    # and (for an action a higher domain counts) the resident's standing awards of it so far.
+    head, (booked_id, refused_id, *values) = lock_head_and_read(community_id, *_award_reads(counted), params={
+        "award_key": key, "award_community_id": community_id, "award_action": action.code, "award_resident_id": resident.id,
+    })
+    rule_values, account_ids, counts = values[:4], tuple(values[4:6]), values[6:]
     if booked_id is not None:
         booked = replayed(key, kind=TransactionKind.AWARD, resident_id=resident.id)
         assert booked is not None
@@ -99,14 +100,51 @@ def award(
         events.award_refused.send("ledger", refusal=refusal, resident=resident, actor=actor, now=now)
         return AwardOutcome(refusal=refusal)
 
-    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id))
+    issuance, wallet = accounts_for(community_id, (AccountKind.ISSUANCE, None), (AccountKind.WALLET, resident.id),
+                                    known=account_ids)
     tx = book(
         head, kind=TransactionKind.AWARD, key=key, lines=[(issuance, -amount), (wallet, amount)],
         kinds={issuance: AccountKind.ISSUANCE, wallet: AccountKind.WALLET},
         cause=cause, actor=actor, resident=resident, action=action, memo=memo, now=now,
     )
-    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=amount, actor=actor, now=now)
+    events.points_awarded.send("ledger", transaction=tx, resident=resident, points=amount, actor=actor, now=now,
+                               awards_of_action=(counts[0] or 0) + 1 if counted else None)
     return AwardOutcome(transaction=tx)
+
+
+COUNTED_ACTIONS: set[str] = set()
+
+
+def count_awards_of(*codes: str) -> None:
+    """A higher domain that counts a resident's awards of these actions on every award (standing's badges) has the
+    ledger read the count in the award's one locked statement instead of asking again; it comes with
+    `points_awarded` as `awards_of_action` (this award included). Declared at import, like receivers."""
+    COUNTED_ACTIONS.update(codes)
+
+
+@functools.cache
+def _award_reads(counted: bool) -> tuple:
+    """What `award` reads under the head's lock, built once with bind parameters: is the key booked, is it refused,
+    the rule (four), the issuance and wallet accounts' ids, and (`counted`) the resident's standing awards of the
+    action, those no reversal undid."""
+    key, community, action, resident = (bindparam(name) for name in (
+        "award_key", "award_community_id", "award_action", "award_resident_id"))
+    reversal = aliased(Transaction)
+    columns = [
+        select(Transaction.id).where(Transaction.idempotency_key == key).scalar_subquery(),
+        select(RefusedAward.id).where(RefusedAward.idempotency_key == key).scalar_subquery(),
+        *rule_columns(community, action),
+        select(Account.id).where(Account.community_id == community, Account.kind == AccountKind.ISSUANCE.value,
+                                 Account.resident_id.is_(None)).scalar_subquery(),
+        select(Account.id).where(Account.community_id == community, Account.kind == AccountKind.WALLET.value,
+                                 Account.resident_id == resident).scalar_subquery(),
+    ]
+    if counted:
+        columns.append(select(func.count(Transaction.id)).where(
+            Transaction.resident_id == resident, Transaction.kind == TransactionKind.AWARD.value,
+            Transaction.action == action, ~exists().where(reversal.reverses_id == Transaction.id),
+        ).scalar_subquery())
+    return tuple(columns)
 
 
 @transaction

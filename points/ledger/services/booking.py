@@ -1,7 +1,9 @@
 """The booking machinery: the only code that writes postings or changes a balance.
 
 Write protocol, the same for every kind of transaction, inside the caller's one database transaction:
-1. lock the community's chain head (SELECT … FOR UPDATE on PostgreSQL; SQLite is already under BEGIN IMMEDIATE);
+1. lock the community's chain head (SELECT … FOR UPDATE on PostgreSQL; SQLite is already under BEGIN IMMEDIATE),
+   reading in the same statement whatever the caller decides on under the lock (`lock_head_and_read`: is the key
+   booked, the rule, the accounts' ids);
 2. if the idempotency key is already booked, return that transaction (a replay books nothing);
 3. change every cached balance in one conditional UPDATE whose WHERE refuses an overdraft, checking rowcount;
 4. insert the transaction, chained by hash to the previous one, and its postings (one multi-row INSERT); move the
@@ -9,11 +11,13 @@ Write protocol, the same for every kind of transaction, inside the caller's one 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,16 +28,63 @@ from ..models import Account, AccountKind, ChainHead, HourlyTotal, Posting, Tran
 from .errors import InsufficientPoints, KeyReused
 
 
-def lock_head(community_id: int) -> ChainHead:
-    # Always read afresh under the lock: booking moves the head in Core, so a copy in the session (from a
-    # savepoint that rolled back, say) may be stale.
-    stmt = (select(ChainHead).where(ChainHead.community_id == community_id).with_for_update()
-            .execution_options(populate_existing=True))
-    head = db.session.scalar(stmt)
-    if head is None:
-        db.session.execute(insert_ignore(ChainHead, community_id=community_id, seq=0, last_hash=""))
-        head = db.session.scalar(stmt)
-    return head
+@dataclass
+class Head:
+    """A community's chain head as read under its lock; `book` moves it."""
+
+    community_id: int
+    seq: int
+    last_hash: str
+
+
+def lock_head(community_id: int) -> Head:
+    return lock_head_and_read(community_id)[0]
+
+
+def lock_head_and_read(community_id: int, *columns, params: dict | None = None) -> tuple[Head, tuple]:
+    """Lock the community's chain head and read `columns` (scalar subqueries: is the key booked, the rule, the
+    accounts' ids) under the lock. Read in Core, always afresh: booking moves the head in Core, so a copy in the
+    session (from a savepoint that rolled back, say) may be stale.
+
+    On SQLite one statement does both (the write lock was taken by BEGIN IMMEDIATE before any read). On PostgreSQL
+    the reads are a second statement: a statement that waited for a row lock still evaluates its subqueries in
+    the snapshot it started with (READ COMMITTED), which would miss what the lock's previous holder committed.
+
+    A hot caller builds its `columns` once, with bind parameters, and passes their values as `params`: the
+    statements are then built (and their cache keys computed) once per process, not on every call."""
+    together = bool(columns) and db.session.get_bind().dialect.name != "postgresql"
+    lock, reads = _head_statements(columns, together) if params is not None else _build_head_statements(columns, together)
+    bound = {**(params or {}), "head_community_id": community_id}
+    conn = _core()
+    row = conn.execute(lock, bound).first()
+    if row is None:
+        conn.execute(insert_ignore(ChainHead, community_id=community_id, seq=0, last_hash=""))
+        row = conn.execute(lock, bound).first()
+    assert row is not None
+    values = tuple(row[2:]) if together else tuple(conn.execute(reads, bound).one()) if reads is not None else ()
+    return Head(community_id, row[0], row[1]), values
+
+
+def _build_head_statements(columns: tuple, together: bool):
+    table = ChainHead.__table__
+    lock = (select(table.c.seq, table.c.last_hash, *(columns if together else ()))
+            .where(table.c.community_id == bindparam("head_community_id")).with_for_update(of=table))
+    return lock, (select(*columns) if columns and not together else None)
+
+
+_head_statements = functools.lru_cache(maxsize=32)(_build_head_statements)
+
+
+def account_columns(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list:
+    """The ids of these (kind, resident) accounts as scalar subqueries, for `lock_head_and_read`; a None among
+    the values read means the account is missing (`accounts_for` creates it)."""
+    return [
+        select(Account.id).where(
+            Account.community_id == community_id, Account.kind == kind.value,
+            Account.resident_id == resident_id if resident_id else Account.resident_id.is_(None),
+        ).scalar_subquery()
+        for kind, resident_id in wanted
+    ]
 
 
 def booked_under(key: str) -> Transaction | None:
@@ -52,9 +103,19 @@ def replayed(key: str, *, kind: TransactionKind, resident_id: int, amount: int |
     return booked
 
 
-def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None]) -> list[int]:
+def accounts_for(community_id: int, *wanted: tuple[AccountKind, int | None], known: tuple | None = None) -> list[int]:
     """The ids of the community's accounts of these (kind, resident) pairs, created where missing; one
-    query when they all exist (the usual case)."""
+    query when they all exist, none when `known` (read by `account_columns` under the head's lock) has them all,
+    and with `known` one INSERT … RETURNING per missing one (a resident's first award creates their wallet)."""
+    if known is not None:
+        ids = list(known)
+        for i, (kind, resident_id) in enumerate(wanted):
+            if ids[i] is None:
+                ids[i] = db.session.execute(insert_ignore(
+                    Account, community_id=community_id, kind=kind.value, resident_id=resident_id, balance=0, lifetime_earned=0,
+                ).returning(Account.id)).scalar()
+        if None not in ids:
+            return ids  # else another transaction created one first (it cannot under the head's lock): read them
 
     def find() -> dict[tuple[str, int | None], int]:
         conditions = [
@@ -85,7 +146,7 @@ def insert_ignore(model: type, **values: object):
 
 
 def book(
-    head: ChainHead,
+    head: Head,
     *,
     kind: TransactionKind,
     key: str,
@@ -123,19 +184,14 @@ def book(
     )
     tx = Transaction(**values, hash="")
     tx.hash = values["hash"] = chain_hash(tx, lines)
-    tx_table, posting_table = Transaction.__table__, Posting.__table__
-    tx_id = db.session.execute(insert(tx_table).values(**values).returning(tx_table.c.id)).scalar_one()
+    conn = _core()
+    tx_id = conn.execute(_INSERT_TX, values).scalar_one()
     # One multi-row INSERT (insertmanyvalues); each account appears once, so its posting is known by account.
-    posting_ids = dict(db.session.execute(
-        insert(posting_table).returning(posting_table.c.account_id, posting_table.c.id),
-        [{"transaction_id": tx_id, "account_id": a, "amount": amount} for a, amount in lines],
+    posting_ids = dict(conn.execute(
+        _INSERT_POSTINGS, [{"transaction_id": tx_id, "account_id": a, "amount": amount} for a, amount in lines],
     ).all())
-    db.session.execute(
-        update(ChainHead.__table__).where(ChainHead.__table__.c.community_id == head.community_id)
-        .values(seq=values["seq"], last_hash=tx.hash)
-    )
-    set_committed_value(head, "seq", values["seq"])
-    set_committed_value(head, "last_hash", tx.hash)
+    conn.execute(_MOVE_HEAD, {"head_community_id": head.community_id, "new_seq": values["seq"], "new_hash": tx.hash})
+    head.seq, head.last_hash = values["seq"], tx.hash
 
     tx.id = tx_id
     postings = [Posting(id=posting_ids[a], transaction_id=tx_id, account_id=a, amount=amount) for a, amount in lines]
@@ -151,24 +207,50 @@ def book(
     return tx
 
 
+# Built once: their cache keys are computed once per process, not on every booking.
+_INSERT_TX = insert(Transaction.__table__).returning(Transaction.__table__.c.id)
+_INSERT_POSTINGS = insert(Posting.__table__).returning(Posting.__table__.c.account_id, Posting.__table__.c.id)
+_MOVE_HEAD = (update(ChainHead.__table__).where(ChainHead.__table__.c.community_id == bindparam("head_community_id"))
+              .values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash")))
+
+
 def _move_balances(lines: list[tuple[int, int]], kinds: dict[int, AccountKind]) -> None:
     """One UPDATE for every account of the transaction; each debit's row matches only while its balance covers it
     (the issuance account may go negative), so fewer rows than lines means an overdraft: nothing may be booked."""
-    table = Account.__table__
     touches_issuance = any(kinds[a] == AccountKind.ISSUANCE for a, _ in lines)
-    delta = case({a: amount for a, amount in lines}, value=table.c.id)
-    earned = {a: amount for a, amount in lines if touches_issuance and kinds[a] == AccountKind.WALLET and amount}
-    rows = [
-        (table.c.id == a) & (table.c.balance >= -amount)
-        if amount < 0 and kinds[a] != AccountKind.ISSUANCE else table.c.id == a
+    shape = tuple(
+        (amount < 0 and kinds[a] != AccountKind.ISSUANCE, touches_issuance and kinds[a] == AccountKind.WALLET and amount != 0)
         for a, amount in lines
-    ]
-    stmt = update(table).where(or_(*rows)).values(
-        balance=table.c.balance + delta,
-        lifetime_earned=table.c.lifetime_earned + case(earned, value=table.c.id, else_=0) if earned else table.c.lifetime_earned,
     )
-    if db.session.execute(stmt).rowcount != len(lines):
+    params = {}
+    for i, (account_id, amount) in enumerate(lines):
+        params.update({f"account_{i}": account_id, f"delta_{i}": amount, f"floor_{i}": -amount})
+    if _core().execute(_balances_statement(shape), params).rowcount != len(lines):
         raise InsufficientPoints()
+
+
+@functools.lru_cache(maxsize=64)
+def _balances_statement(shape: tuple[tuple[bool, bool], ...]):
+    """The balances UPDATE for one shape of transaction ((guarded debit, earns) per line), built once with bind
+    parameters: a booking fills in the accounts and amounts."""
+    table = Account.__table__
+    ids = [bindparam(f"account_{i}", type_=Integer) for i in range(len(shape))]
+    deltas = [bindparam(f"delta_{i}", type_=Integer) for i in range(len(shape))]
+    rows = [
+        (table.c.id == ids[i]) & (table.c.balance >= bindparam(f"floor_{i}", type_=Integer)) if guarded else table.c.id == ids[i]
+        for i, (guarded, _) in enumerate(shape)
+    ]
+    delta = case(*[(table.c.id == ids[i], deltas[i]) for i in range(len(shape))])
+    earning = [(table.c.id == ids[i], deltas[i]) for i, (_, earns) in enumerate(shape) if earns]
+    return update(table).where(or_(*rows)).values(
+        balance=table.c.balance + delta,
+        lifetime_earned=table.c.lifetime_earned + case(*earning, else_=0) if earning else table.c.lifetime_earned,
+    )
+
+
+def _core():
+    """The session's connection, for Core statements: the same transaction, without the ORM's execute layer."""
+    return db.session.connection()
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -186,10 +268,18 @@ def add_to_hourly_totals(community_id: int, now: datetime, lines: list[tuple[int
             for kind, amount in sorted(by_kind.items()) if amount]
     if not rows:
         return
-    upsert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = upsert(HourlyTotal).values(rows)  # one statement for every kind the transaction touched
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["community_id", "kind", "hour"], set_={"amount": HourlyTotal.amount + stmt.excluded.amount}))
+    # One statement for every kind the transaction touched (one row, or an executemany of two).
+    conn = _core()
+    conn.execute(_hourly_upsert(conn.dialect.name), rows)
+
+
+@functools.cache
+def _hourly_upsert(dialect: str):
+    """Built once per dialect: `excluded` alone cost more CPU per booking than the statement's SQL."""
+    table = HourlyTotal.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(index_elements=["community_id", "kind", "hour"],
+                                      set_={"amount": table.c.amount + stmt.excluded.amount})
 
 
 def chain_hash(tx: Transaction, lines: list[tuple[int, int]]) -> str:

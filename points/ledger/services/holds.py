@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from ...accounts.models import Resident
 from ...accounts.permissions import Actor
 from ...db import transaction, utcnow
 from ..models import AccountKind, Transaction, TransactionKind
-from .booking import accounts_for, book, booked_under, lock_head, replayed
-from .errors import (
-    AlreadyReversed,
-    HoldClosed,
-    InvalidAmount,
-    NotAHold,
-    NotReversible,
-    ReasonRequired,
-)
+from .booking import account_columns, accounts_for, book, booked_under, lock_head, lock_head_and_read, replayed
+from .errors import AlreadyReversed, HoldClosed, InvalidAmount, NotAHold, NotReversible, ReasonRequired
 
 
 @transaction
@@ -28,11 +23,17 @@ def hold(
     if not isinstance(points, int) or points <= 0:
         raise InvalidAmount()
     community_id = resident.community_id
-    head = lock_head(community_id)
-    booked = replayed(key, kind=TransactionKind.HOLD, resident_id=resident.id, amount=points)
-    if booked is not None:
+    # One statement under the head's lock: is the key booked, and the two accounts' ids.
+    head, (booked_id, *account_ids) = lock_head_and_read(
+        community_id, select(Transaction.id).where(Transaction.idempotency_key == key).scalar_subquery(),
+        *account_columns(community_id, (AccountKind.WALLET, resident.id), (AccountKind.HOLDS, None)),
+    )
+    if booked_id is not None:
+        booked = replayed(key, kind=TransactionKind.HOLD, resident_id=resident.id, amount=points)
+        assert booked is not None
         return booked
-    wallet, holds = accounts_for(community_id, (AccountKind.WALLET, resident.id), (AccountKind.HOLDS, None))
+    wallet, holds = accounts_for(community_id, (AccountKind.WALLET, resident.id), (AccountKind.HOLDS, None),
+                                 known=tuple(account_ids))
     return book(
         head, kind=TransactionKind.HOLD, key=key, lines=[(wallet, -points), (holds, points)],
         kinds={wallet: AccountKind.WALLET, holds: AccountKind.HOLDS},
