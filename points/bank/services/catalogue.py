@@ -53,7 +53,11 @@ def get_partner(partner_id: int | None) -> Partner | None:
 
 
 def bank_for(community_id: int) -> BankSettings:
-    row = db.session.get(Bank, community_id)
+    return settings_of(community_id, db.session.get(Bank, community_id))
+
+
+def settings_of(community_id: int, row: Bank | None) -> BankSettings:
+    """The settings a bank row says, or the defaults where the community has none (a row read along with others)."""
     if row is None:
         return BankSettings(community_id)
     return BankSettings(community_id, row.pickup_place, row.pickup_hours, row.pickup_days,

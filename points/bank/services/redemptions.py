@@ -28,9 +28,9 @@ from ...ledger.models import Account, AccountKind, Posting, Transaction
 from ...ledger.services import InsufficientPoints, ReasonRequired
 from ...units.models import Unit
 from ..models import (
-    DEFAULT_PICKUP_DAYS, HOLDING, Bank, PICKUP_QR_PREFIX, STOCK_EFFECT, Redemption, RedemptionState, Reward, StockKind, StockMovement,
+    HOLDING, Bank, PICKUP_QR_PREFIX, STOCK_EFFECT, Redemption, RedemptionState, Reward, StockKind, StockMovement,
 )
-from .catalogue import bank_for
+from .catalogue import bank_for, settings_of
 from .errors import (
     WRONG_STATE_MESSAGES, InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, WrongState,
     check_token,
@@ -169,8 +169,8 @@ def request_redemption(
     # earlier redemption, the wallet's balance and the bank's pickup window.
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
-    # The bank's row (if any) comes along, so `bank_for` below finds it in the session instead of reading it again.
-    replay_id, balance, _bank, new_id = db.session.execute(
+    # The bank's row (if any) comes along, for the pickup deadline.
+    replay_id, balance, bank_row, new_id = db.session.execute(
         select(
             Reward,
             select(Redemption.id).where(Redemption.resident_id == resident.id, Redemption.request_token == token).scalar_subquery(),
@@ -215,7 +215,7 @@ def request_redemption(
     redemption = Redemption(
         id=new_id, community_id=reward.community_id, reward_id=reward.id, resident_id=resident.id, request_token=token,
         points=reward.price, state=RedemptionState.REQUESTED.value, requested_at=now, requested_by_id=actor.id,
-        expires_at=bank_for(reward.community_id).pickup_deadline(now),
+        expires_at=settings_of(reward.community_id, bank_row).pickup_deadline(now),
         hold_id=held.id,
     )
     db.session.add(redemption)
