@@ -3,13 +3,14 @@ award), one in its objection period, one being carried out past its deadline, a 
 one not taken up, and 王芳's fresh suggestion waiting for screening."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from .. import clock
 from ..accounts.permissions import SYSTEM
 from ..checkin import services as checkin
 from ..checkin.models import Route, VenueKind
 from ..db import db, utcnow
+from ..volunteering import services as volunteering
 from . import services
 
 
@@ -78,6 +79,11 @@ def load(context: dict) -> None:
     services.claim_task(benches, resident=member, now=benches.objection_until)
     services.assign_owner(benches, staff=staff, owner_kind="party_member", owner=member,
                           due_on=clock.local_date(now - timedelta(days=3)), now=benches.objection_until)
+    # Volunteers help carry it out: an activity serving the case (its hours show in the case file once confirmed).
+    start = clock.to_utc(datetime.combine(clock.local_date(now) + timedelta(days=2), time(9)))
+    volunteering.create_activity(staff=staff, venue=plaza, title="花园长椅刷漆志愿服务", starts_at=start,
+                                 ends_at=start + timedelta(hours=2), slots=6, description="给新换的长椅刷防腐漆。",
+                                 proposal_id=benches.id, now=now)
 
     # 4. 定: overdue for screening, one not taken up, and 王芳's fresh one.
     topic(residents[8], "小区门口早市占道", "早上六点到八点摊贩占了人行道。", days_ago=10, category=1, token="demo-p4",

@@ -24,4 +24,6 @@ def test_demo_has_topics_in_telling_stages(tmp_path):
         assert any(services.is_overdue(p) for p in queue)
         implementing = db.session.scalar(select(Proposal).where(Proposal.state == "implementing"))
         assert services.is_overdue(implementing)
+        served = services.case_file(implementing).activities
+        assert [a.title for a, _ in served] == ["花园长椅刷漆志愿服务"]
         db.engine.dispose()
