@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 
@@ -81,8 +82,10 @@ def build(app, args) -> dict:
                 details = bank.RewardDetails(name=f"兑换品{c + 1}-{r + 1}", price=rng.choice((10, 20, 30, 40, 50)), partner_id=partner.id)
                 reward_ids.append(bank.create_reward(community, details, staff=staff, first_donation=args.stock).id)
             for i in range(args.residents // args.communities):
-                resident = accounts.register_resident(name=f"居民{c}-{i}", phone=f"139{c:02d}{i:06d}", password="bench-pass-1", unit=home)
-                ledger.award_manually(resident, 100, staff=staff, reason="基准测试", key=f"bench:{resident.id}")
+                resident = accounts.register_resident(name=f"居民{c}-{i}", phone=f"139{c:02d}{i:06d}", password="bench-pass-1", unit=home,
+                                                     confirmed_by=SYSTEM)
+                # seeded as the system: 100 points is past the four-eyes threshold a staff member's award would meet
+                ledger.award_manually(resident, 100, staff=SYSTEM, reason="基准测试", key=f"bench:{resident.id}")
                 resident_ids.append((resident.id, c))
         # The unloaded baseline: its own residents and reward, so the burst's figures are untouched.
         first = db.session.get(Resident, staff_ids[0]).community
@@ -91,8 +94,9 @@ def build(app, args) -> dict:
                                              staff=db.session.get(Resident, staff_ids[0]), first_donation=args.baseline)
         baseline_ids = []
         for i in range(args.baseline):
-            resident = accounts.register_resident(name=f"基准{i}", phone=f"137{i:08d}", password="bench-pass-1", unit=home)
-            ledger.award_manually(resident, 100, staff=db.session.get(Resident, staff_ids[0]), reason="基准测试", key=f"bench:{resident.id}")
+            resident = accounts.register_resident(name=f"基准{i}", phone=f"137{i:08d}", password="bench-pass-1", unit=home,
+                                                 confirmed_by=SYSTEM)
+            ledger.award_manually(resident, 100, staff=SYSTEM, reason="基准测试", key=f"bench:{resident.id}")
             baseline_ids.append(resident.id)
         db.session.commit()
         baseline = {"reward": baseline_reward.id, "residents": baseline_ids}
@@ -305,14 +309,20 @@ def main() -> None:
                 Redemption.state == RedemptionState.APPROVED.value)).all()
 
         def handover_call(code, cid):
+            # scan → confirm → done (#12): the scan opens the confirmation, the staff member's tap there settles it
             browser, csrf = desks[cid]
-            response = browser.post(f"{base}/bank/staff/handover", data={"csrf_token": csrf, "code": f"POINTS:R:{code}"},
-                                    allow_redirects=False, timeout=120)
+            scanned = browser.post(f"{base}/bank/staff/handover", data={"csrf_token": csrf, "code": f"POINTS:R:{code}"},
+                                   allow_redirects=False, timeout=120)
+            confirm = scanned.headers.get("Location", "")
+            if scanned.status_code != 302 or "/fulfil" not in confirm:
+                return f"unexpected:scan {scanned.status_code}"
+            response = browser.post(urljoin(f"{base}/", confirm), data={"csrf_token": csrf}, allow_redirects=False,
+                                    timeout=120)
             return "settled" if response.status_code == 302 and "done=" in response.headers.get("Location", "") \
                 else f"unexpected:{response.status_code}"
 
         results, wall = timed_burst([lambda c=c, i=i: handover_call(c, i) for c, i in codes], 64)
-        report(f"hand over (POST /bank/staff/handover with the pickup code, {len(codes)} scans, 64 at a time)", results, wall)
+        report(f"hand over (scan the pickup code, then confirm: {len(codes)} × 2 POSTs, 64 at a time)", results, wall)
         unexpected += [r for r, _ in results if r != "settled"]
     finally:
         server.terminate()
