@@ -58,6 +58,8 @@ def app_for(url: str):
                        "CHECKIN_RATE_LIMIT": "100000/minute", "CHECKIN_SCAN_RATE_LIMIT": "100000/minute"})
 
 
+# The same as checkin_burst.py's on purpose: `--before` runs this file alone inside an old commit's tree, so it
+# imports nothing from the other benchmarks.
 def fresh_database(url: str) -> None:
     from sqlalchemy import create_engine, inspect, text
 
