@@ -21,7 +21,8 @@ lower domains look up at run time with the app's `Registry`:
 - `checkable_kind(kind)`: a higher domain's kind of thing one checks into (`checkin/checkable.py`), an object with
   `prefix` (the letter its kiosk codes start with), `get(id)`, `by_kiosk_token(token)` and `open_at(venue, moment)`
   (the things of that kind whose check-in or check-out window at the venue is open), so the check-in package
-  serves it without importing it;
+  serves it without importing it; the kind's services call `checkin.services.expect_checkable(venue,
+  open_until=…)` when they schedule or move a thing, since scans ask `open_at` only while a venue expects one;
 - `case_source(source)`: the proposal workflow's cases, for a lower domain that links its things to one (a
   volunteer activity serves a case in implementation, 办) without importing proposals: an object with
   `open_cases(community_ids)` (the cases in implementation there, as `CaseRef`s, oldest first) and `get(id)` (a

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, inspect
+from sqlalchemy import CheckConstraint, inspect, select
 
 from points import create_app
 from points.cli import upgrade_database
@@ -84,4 +84,42 @@ def test_communities_created_before_the_lists_were_seeded_get_the_default_lists(
             assert len(names("proposal_negative_items", 3)) == 5
             assert names("proposal_categories", 4) == ["停车"]
             assert len(names("proposal_negative_items", 4)) == 5
+        db.engine.dispose()
+
+
+def test_venues_learn_until_when_their_scheduled_activities_take_scans(tmp_path):
+    """Migration 0016 (issue 11): a venue's `checkables_until` is its last scheduled activity's end plus the
+    check-out hour; a cancelled activity does not count, a venue without any stays empty."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+
+    import points
+    from points.checkin.models import Venue
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'venues.sqlite3'}"))
+    directory = str(Path(points.__file__).resolve().parent / "migrations")
+    with app.app_context():
+        upgrade(directory=directory, revision="0015")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO units (id, name, level, path) VALUES (1, '社区', 'community', '/1/')")
+            for venue in (1, 2, 3):
+                conn.exec_driver_sql(
+                    "INSERT INTO venues (id, community_id, unit_id, kind, name, brand, location, poster_token, "
+                    f"is_active, created_at) VALUES ({venue}, 1, 1, 'hall', '点{venue}', '', '', 't{venue}', 1, "
+                    "'2026-11-01 00:00:00')")
+            for n, (venue, ends, status) in enumerate([(1, "2026-12-01 10:00:00", "scheduled"),
+                                                       (1, "2026-12-03 10:00:00", "scheduled"),
+                                                       (1, "2026-12-09 10:00:00", "cancelled"),
+                                                       (2, "2026-12-09 10:00:00", "cancelled")]):
+                conn.exec_driver_sql(
+                    "INSERT INTO activities (community_id, unit_id, venue_id, title, description, place, starts_at, "
+                    "ends_at, slots, taken_slots, status, secret, kiosk_token, cancel_reason, created_at) VALUES "
+                    f"(1, 1, {venue}, '活动', '', '', '2026-11-30 10:00:00', '{ends}', 5, 0, '{status}', 's', "
+                    f"'k{n}', '', '2026-11-01 00:00:00')")
+        upgrade(directory=directory)
+        until = {v.id: v.checkables_until for v in db.session.scalars(select(Venue))}
+        assert until == {1: datetime(2026, 12, 3, 11, tzinfo=UTC), 2: None, 3: None}
+        db.session.remove()
         db.engine.dispose()

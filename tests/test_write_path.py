@@ -45,13 +45,14 @@ from tests.helpers import login, race
 #   action (the badges' count, passed on with `points_awarded`) [1, PostgreSQL 2], the balances, the transaction,
 #   its postings, the head, the hour's totals [5];
 # - a scan: [SQLite's BEGIN], the user (no roles: loaded only when a permission asks), the venue, what other kinds
-#   are open there (volunteering), the open meeting under its row lock with the resident's standing check-in, their
+#   are open there (volunteering: only while the venue may hold an open activity, `Venue.checkables_until`, so
+#   not here), the open meeting under its row lock with the resident's standing check-in, their
 #   rounds and the check-in row's id to be [1], the award joined without a savepoint [6 or 7], the row written
 #   once with its points (no UPDATE after the award);
 # - a redemption request: [PostgreSQL: the resident's row lock], the reward afresh + the token's earlier request
 #   + the balance + the pickup window + the redemption's id to be [1], the stock [1], the hold joined without a
 #   savepoint [6 or 7], the redemption written once with its hold, its stock movement [2].
-SCAN = {"sqlite": 12, "postgresql": 12}
+SCAN = {"sqlite": 11, "postgresql": 11}
 AWARD = {"sqlite": 6, "postgresql": 7}
 REDEMPTION = {"sqlite": 10, "postgresql": 12}
 WALLET = {"sqlite": 13, "postgresql": 12}  # unchanged: nothing here may slow reads
@@ -100,6 +101,27 @@ def test_a_scan_through_the_poster_url(world):
     assert len(statements) == SCAN[dialect()], "\n".join(statements)
     assert client.get(response.headers["Location"]).status_code == 200
     assert ledger.balance_of(db.session.get(Resident, resident.id)) == 15
+
+
+def test_a_scan_at_a_venue_that_holds_an_activity_asks_for_it_once_more(world):
+    """The venue says until when it may hold an open activity; while it may, a scan asks volunteering (one more
+    statement; the scan above, at a venue that never held one, does not)."""
+    from points.volunteering import services as volunteering
+
+    app, scene = world
+    venue = db.session.get(Venue, scene.venue.id)
+    start = START + timedelta(days=1)
+    activity = volunteering.create_activity(staff=scene.staff, venue=venue, title="楼道清洁", starts_at=start,
+                                            ends_at=start + timedelta(hours=2), slots=5, now=START)
+    assert db.session.get(Venue, venue.id).checkables_until == activity.checkout_closes_at
+    token = venue.poster_token
+    client = login(app.test_client(), scene.resident)
+    client.get("/wallet")
+    with counted() as statements:
+        response = client.get(f"/v/{token}")
+    assert response.status_code == 302
+    assert len(statements) == SCAN[dialect()] + 1, "\n".join(statements)
+    assert any("FROM activities" in s for s in statements)
 
 
 def test_an_award(world):

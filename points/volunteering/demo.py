@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.models import Resident
 from ..accounts.permissions import SYSTEM
 from ..checkin.models import Checkin, Route, Step, Venue
+from ..checkin.services import expect_checkable
 from ..db import db, utcnow
 from .models import Activity, Enrollment, ServiceConfirmation, ServiceRecord
 
@@ -37,6 +38,7 @@ def load(context: dict) -> None:
                      secret=codes.new_secret(), kiosk_token=codes.new_token(), organiser_id=staff.id, created_by_id=staff.id)
         db.session.add(a)
         db.session.flush()
+        expect_checkable(venue, open_until=a.checkout_closes_at)
         return a
 
     under_way = activity("楼道清洁志愿服务", now - timedelta(hours=1), 3)

@@ -35,9 +35,17 @@ class Venue(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    # The latest moment a thing of another kind held here (a volunteer activity) can still take a check-in or
+    # check-out; None: never had one. A scan after it does not ask the other kinds (`lookup.locate`). Only ever
+    # moved later (`services.expect_checkable`): a cancelled or moved activity leaves it late, which costs a
+    # scan one query until then, never a missed activity.
+    checkables_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Unit] = relationship(foreign_keys=[community_id])
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+
+    def may_hold_checkables_at(self, moment: datetime) -> bool:
+        return self.checkables_until is not None and self.checkables_until > moment
 
     @property
     def display_name(self) -> str:

@@ -6,7 +6,9 @@ Every function that writes is one transaction (`@transaction`); views call exact
 from .checkins import CheckinOutcome, CheckinRequest, TicketOutcome, check_in, issue_ticket
 from .errors import MeetingError, TokenError, UndoError, VenueError, VoteError
 from .kiosk import KioskState, kiosk_state
-from .lookup import checkable_at, checkable_by_kiosk_token, checkins_of, is_invited, meeting_at, next_meeting, standing_checkin
+from .lookup import (
+    checkable_at, checkable_by_kiosk_token, checkins_of, expect_checkable, is_invited, meeting_at, next_meeting, standing_checkin,
+)
 from .meetings import (
     attendance,
     attendance_count,
@@ -49,6 +51,7 @@ from .votes import ballots_of, cast_ballot, close_vote, live_counts, open_vote, 
 __all__ = [
     "CheckinOutcome", "CheckinRequest", "TicketOutcome", "check_in", "is_invited", "issue_ticket", "meeting_at",
     "next_meeting", "standing_checkin", "undo_checkin", "checkable_at", "checkable_by_kiosk_token", "checkins_of",
+    "expect_checkable",
     "MeetingError", "TokenError", "UndoError", "VenueError", "VoteError",
     "attendance", "attendance_count", "attendance_counts", "attended_by", "cancel_meeting", "checkin_log",
     "close_meeting", "council_of", "create_venue", "invite", "invited_resident_ids", "invitees_of", "meetings_for_staff",

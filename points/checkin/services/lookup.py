@@ -5,11 +5,11 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, inspect, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, inspect, or_, select, update
 
 from ... import clock
 from ...accounts.models import Resident
-from ...db import db, next_id
+from ...db import db, next_id, transaction
 from ...domains import registry
 from ..checkable import Checkable
 from ..models import Checkin, CheckinUndo, Meeting, MeetingStatus, Step, Venue
@@ -80,8 +80,9 @@ def locate(venue: Venue, moment: datetime, *, lock_for: Resident | None = None) 
     With `lock_for` (the resident scanning), when no other kind is open, the open meetings are read under their row
     lock with that resident's `ScanFacts` in the same statement (else the facts are None and the caller locks)."""
     found: list[Checkable] = []
-    for kind in registry().checkable_kinds.values():
-        found.extend(kind.open_at(venue, moment))
+    if venue.may_hold_checkables_at(moment):
+        for kind in registry().checkable_kinds.values():
+            found.extend(kind.open_at(venue, moment))
     facts: dict[int, ScanFacts] = {}
     if lock_for is not None and not found:
         stmt = _open_meetings_locked(db.session.get_bind().dialect.name)
@@ -97,6 +98,17 @@ def locate(venue: Venue, moment: datetime, *, lock_for: Resident | None = None) 
         chosen = min(found, key=lambda t: abs((t.opens_at - moment).total_seconds()))
         return chosen, facts.get(chosen.id) if isinstance(chosen, Meeting) else None
     return meeting, None
+
+
+@transaction
+def expect_checkable(venue: Venue, *, open_until: datetime) -> None:
+    """A thing of a registered kind (`registry.checkable_kind`) is held at `venue` and may take check-ins or check-outs
+    until `open_until`: scans there ask the other kinds until then. The kind's service calls this whenever it
+    schedules or moves one. One conditional UPDATE: it only ever moves the moment later, so that concurrent
+    schedulers cannot move it back."""
+    db.session.execute(update(Venue).where(
+        Venue.id == venue.id, or_(Venue.checkables_until.is_(None), Venue.checkables_until < open_until),
+    ).values(checkables_until=open_until))
 
 
 def checkable(kind: str, ident: int) -> Checkable | None:

@@ -17,6 +17,7 @@ from ...accounts.models import Resident, Role
 from ...accounts.permissions import require
 from ...checkin import codes
 from ...checkin.models import Venue
+from ...checkin.services import expect_checkable
 from ...db import db, transaction, utcnow
 from ...domains import registry
 from ...units.models import Unit
@@ -214,6 +215,7 @@ def _fill(activity: Activity, *, venue: Venue, unit: Unit, title: str, starts_at
     activity.venue_id, activity.venue, activity.unit_id = venue.id, venue, unit.id
     activity.title, activity.description, activity.place = title[:120], (description or "").strip(), (place or "").strip()[:200]
     activity.starts_at, activity.ends_at, activity.slots = starts_at, ends_at, slots
+    expect_checkable.joined(venue, open_until=activity.checkout_closes_at)  # scans at the venue look for it
     activity.points_per_hour, activity.fixed_points, activity.cap_minutes = points_per_hour, fixed_points, cap_minutes
     if proposal_id is not None and proposal_id != activity.proposal_id:
         _check_case(proposal_id, activity.community_id)
