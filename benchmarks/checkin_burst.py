@@ -38,6 +38,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from points.cli import default_workers  # noqa: E402  (the server's own default, so the benchmark runs what operators run)
+
 SECRET = "benchmark-secret-key"
 WARMUP = 24
 
@@ -272,11 +274,23 @@ def floor_rows(url: str) -> int:
 # Load
 
 
+def machine_cpu() -> tuple[float, float] | None:
+    """(busy, all) CPU seconds of the whole machine since boot, from /proc/stat; None where there is none."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz  # not idle, not waiting for I/O
+
+
 @dataclass
 class Run:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    busy: float = float("nan")  # share of the machine's CPUs busy during the run
+    server_cpu_ms: float = float("nan")  # CPU per request spent outside this client process: server and database
 
     def summary(self) -> dict:
         lat = sorted(self.latencies)
@@ -286,7 +300,8 @@ class Run:
 
         return {"requests": len(lat) + len(self.errors), "errors": len(self.errors), "seconds": self.elapsed,
                 "per_second": len(lat) / self.elapsed if self.elapsed else 0.0, "p50": pct(50), "p95": pct(95),
-                "p99": pct(99), "max": lat[-1] * 1000 if lat else float("nan"), "mean": statistics.fmean(lat) * 1000 if lat else 0}
+                "p99": pct(99), "max": lat[-1] * 1000 if lat else float("nan"), "mean": statistics.fmean(lat) * 1000 if lat else 0,
+                "busy": self.busy, "server_cpu_ms": self.server_cpu_ms}
 
 
 def fire(port: int, requests: list[tuple[str, str | None]], *, clients: int, paced_seconds: float | None) -> Run:
@@ -331,13 +346,18 @@ def fire(port: int, requests: list[tuple[str, str | None]], *, clients: int, pac
 
     while time.perf_counter() < start_at:
         time.sleep(0.01)
-    began = time.perf_counter()
+    began, cpu, mine = time.perf_counter(), machine_cpu(), time.process_time()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     run.elapsed = time.perf_counter() - began
+    cpu_after, mine = machine_cpu(), time.process_time() - mine
+    if cpu is not None and cpu_after is not None and cpu_after[1] > cpu[1]:
+        busy = cpu_after[0] - cpu[0]
+        run.busy = busy / (cpu_after[1] - cpu[1])
+        run.server_cpu_ms = (busy - mine) / len(requests) * 1000
     return run
 
 
@@ -383,10 +403,14 @@ def bench(label: str, url: str, args, workdir: Path) -> dict:
     floor_count = floor_rows(url)
 
     s, f = scans.summary(), floor_run.summary()
-    print(f"{'':10} {'req':>5} {'err':>4} {'secs':>6} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    print(f"{'':10} {'req':>5} {'err':>4} {'secs':>6} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+          f" {'CPU busy':>8} {'server CPU ms/req':>17}")
     for name, r in (("check-in", s), ("floor", f)):
         print(f"{name:10} {r['requests']:>5} {r['errors']:>4} {r['seconds']:>6.2f} {r['per_second']:>7.1f} "
-              f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f}")
+              f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} {r['busy']:>8.0%} {r['server_cpu_ms']:>17.2f}")
+    print("(CPU busy: the machine's CPUs during the run, so near 100% means CPU-bound, not lock-bound; server CPU: "
+          "app workers and database per request, this client's own CPU taken out: the whole machine's, so in paced "
+          "mode the rest of the machine's background work dominates it)")
     ratio = s["per_second"] / f["per_second"] if f["per_second"] else float("nan")
     print(f"check-in throughput = {ratio:.0%} of the floor's (issue 11: ≥ 30%, aim 50%); p99 {s['p99']:.0f} ms (target < 200 ms)")
     print(f"books: {books['successes']} successful check-ins of {books['distinct']} residents in {books['attempts']} attempts, "
@@ -403,8 +427,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=500)
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="default: `points serve`'s")
+    parser.add_argument("--threads", type=int, default=1, help="default: `points serve`'s")
     parser.add_argument("--mode", choices=["burst", "paced"], default="burst")
     parser.add_argument("--seconds", type=float, default=60.0, help="paced mode: spread the scans over this long")
     parser.add_argument("--pg", help="PostgreSQL URL to run against too (its schema is dropped and rebuilt)")

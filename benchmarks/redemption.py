@@ -2,7 +2,7 @@
 
     python benchmarks/redemption.py [--database postgresql://postgres@127.0.0.1:5432/points_bench]
                                     [--residents 1000] [--rewards 50] [--stock 10] [--communities 1]
-                                    [--workers 4] [--threads 8] [--double-taps 0.05]
+                                    [--workers N] [--threads 1] [--double-taps 0.05]
 
 What it does, in order:
 1. empties the database, migrates it (`points serve` would too) and loads, through the services: the communities,
@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from points import create_app  # noqa: E402
+from points.cli import default_workers  # noqa: E402
 from points.accounts import services as accounts  # noqa: E402
 from points.accounts.models import Resident, Role  # noqa: E402
 from points.accounts.permissions import SYSTEM  # noqa: E402
@@ -206,8 +207,8 @@ def main() -> None:
     parser.add_argument("--rewards", type=int, default=50)
     parser.add_argument("--stock", type=int, default=10)
     parser.add_argument("--communities", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="default: `points serve`'s")
+    parser.add_argument("--threads", type=int, default=1, help="default: `points serve`'s")
     parser.add_argument("--baseline", type=int, default=50, help="requests sent one at a time first, on their own reward")
     parser.add_argument("--double-taps", type=float, default=0.05, help="share of residents who tap twice")
     args = parser.parse_args()

@@ -1,6 +1,7 @@
 """The `points` command: a Flask CLI group with the core's serve, demo and backup; domains add theirs in `init_app`."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from datetime import datetime, timezone
@@ -45,12 +46,15 @@ def database_is_empty() -> bool:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Processes (gunicorn).")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option("--workers", type=int, help="Processes (gunicorn)  [default: one per CPU, at least 2]")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Threads per process. A request is CPU work and a process's threads share one CPU (Python's GIL): "
+                   "under a burst more threads made scans slower; they only help with slow clients and no proxy.")
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo data if the database is empty.")
 @with_appcontext
-def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, with_demo: bool) -> None:
     """Run the production server (gunicorn), creating or migrating the database first."""
+    workers = workers or default_workers()
     upgrade_database()
     if with_demo:
         if database_is_empty():
@@ -79,6 +83,11 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
 
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
     Server().run()
+
+
+def default_workers() -> int:
+    """One process per CPU (at least two, so that one busy request never holds up the rest)."""
+    return max(2, os.cpu_count() or 2)
 
 
 @click.command()

@@ -87,3 +87,17 @@ def test_create_admin_asks_which_unit_when_names_repeat(runner, ctx, tmp_path):
     unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "一区").order_by(Unit.id))
     chosen = runner.invoke(args=["create-admin", "--phone", "13600000000", "--name", "张", "--unit", str(unit_id), "--password", "admin-pass-1"])
     assert chosen.exit_code == 0, chosen.output
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(None, 2), (1, 2), (2, 2), (8, 8)])
+def test_serve_runs_one_single_threaded_worker_per_cpu_by_default(monkeypatch, cpus, workers):
+    """Issue 11: under a burst of scans, threads of one process queue for one CPU (more threads, slower scans), so
+    `points serve` starts a process per CPU with one thread each, and never fewer than two processes."""
+    from click.testing import CliRunner
+
+    from points import cli
+
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: cpus)
+    assert cli.default_workers() == workers
+    shown = CliRunner().invoke(cli.serve, ["--help"]).output
+    assert "one per CPU" in shown and "[default: 1]" in shown

@@ -12,7 +12,8 @@ insert: two scans racing both read "not yet", one insert wins, the other turns i
 The lean path (issue 11): a logged-in resident's own poster scan finds the open meeting and locks it in one
 statement that also reads their standing check-in there, their rounds and the id the row will get
 (`lookup.locate`); the award, joined without a savepoint, names that id, and the row is written once with its
-points. Twelve statements in all, the award's seven included (tests/test_write_path.py).
+points. Eleven statements in all, the award's seven included (tests/test_write_path.py); one more at a venue that
+may hold an open volunteer activity (`Venue.checkables_until`).
 
 Check-out (`Step.OUT`) is the second step for things with `has_checkout` (a volunteer activity): the same
 routes, checks and log, with its own refusals (`not_checked_in`, `already_checked_out`) and its own unique index;
