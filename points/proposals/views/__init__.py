@@ -3,7 +3,7 @@
 notice (公示) and the case file (一事一档) (public). Views load, check, call one service and redirect."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -22,14 +22,23 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _unread() -> dict:
         def unread() -> int:
-            return services.unread_count(current_user) if current_user.is_authenticated else 0
+            return unread_of(current_user) if current_user.is_authenticated else 0
 
         def is_council() -> bool:
             return current_user.is_authenticated and any(g.role == Role.COUNCIL.value for g in current_user.grants)
         return {"unread_messages": unread, "is_council": is_council}
 
 
+def unread_of(person) -> int:
+    """The person's unread messages, counted once per request: the navigation's badge and the wallet's panel both
+    show the number."""
+    counted = g.setdefault("points_unread", {})
+    if person.id not in counted:
+        counted[person.id] = services.unread_count(person)
+    return counted[person.id]
+
+
 def inbox_panel(person, lifetime: int):
     """On the wallet: the unread messages, one tap from the inbox."""
-    count = services.unread_count(person)
+    count = unread_of(person)
     return Markup(render_template("proposals/_inbox_panel.html", count=count))
