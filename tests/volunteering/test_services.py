@@ -199,3 +199,25 @@ def test_star_levels():
     assert (star_level(0).stars, star_level(0).next_hours) == (0, 100)
     assert (star_level(100 * 60).stars, star_level(200 * 60).progress) == (1, 50)
     assert (star_level(1500 * 60).stars, star_level(1500 * 60).next_hours) == (5, None)
+
+
+def test_a_moved_activity_is_still_found_by_scans_at_its_new_time_and_venue(scene):
+    """Scans ask volunteering only while a venue may hold an open activity (`Venue.checkables_until`, issue 11):
+    editing an activity to a later time or another venue moves that moment with it, never back."""
+    from points.checkin import services as checkin
+    from points.checkin.models import Venue, VenueKind
+
+    activity = scene.activity()
+    assert db.session.get(Venue, scene.venue.id).checkables_until == END + timedelta(hours=1)
+    later = START + timedelta(days=1)
+    services.update_activity(activity, staff=scene.staff, venue=scene.venue, title="楼道清洁", starts_at=later,
+                             ends_at=later + timedelta(hours=2), slots=10, now=BEFORE)
+    assert db.session.get(Venue, scene.venue.id).checkables_until == later + timedelta(hours=3)
+    services.sign_up(activity, scene.resident, now=BEFORE)
+    assert scene.scan(scene.resident, at=later + timedelta(minutes=5)).checkin.is_success
+
+    hall = checkin.create_venue(staff=scene.staff, unit=scene.community, name="第二服务站", kind=VenueKind.HALL)
+    services.update_activity(activity, staff=scene.staff, venue=hall, title="楼道清洁", starts_at=START,
+                             ends_at=END, slots=10, now=BEFORE)
+    assert db.session.get(Venue, hall.id).checkables_until == END + timedelta(hours=1)
+    assert db.session.get(Venue, scene.venue.id).checkables_until == later + timedelta(hours=3)  # never moved back
