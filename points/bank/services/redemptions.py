@@ -27,14 +27,10 @@ from ...ledger import services as ledger
 from ...ledger.models import Account, AccountKind, Posting, Transaction
 from ...ledger.services import InsufficientPoints, ReasonRequired
 from ...units.models import Unit
-from ..models import (
-    HOLDING, Bank, PICKUP_QR_PREFIX, STOCK_EFFECT, Redemption, RedemptionState, Reward, StockKind, StockMovement,
-)
+from ..models import HOLDING, PICKUP_QR_PREFIX, STOCK_EFFECT, Bank, Redemption, RedemptionState, Reward, StockKind, StockMovement
 from .catalogue import bank_for, settings_of
 from .errors import (
-    WRONG_STATE_MESSAGES, InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, WrongState,
-    check_token,
-)
+    WRONG_STATE_MESSAGES, InvalidInput, LimitReached, OutOfStock, PickupExpired, RewardInactive, WrongState, check_token)
 from .offer import is_available, remaining_limit
 
 PICKUP_CODE_LENGTH = 6

@@ -1,4 +1,5 @@
-"""Reading what a scan is about: the meeting at a venue at a moment, the resident's standing check-in."""
+"""Reading what a scan is about: the meeting at a venue at a moment, the resident's standing check-in; and the one
+write that keeps scans from asking other kinds needlessly (`expect_checkable`)."""
 from __future__ import annotations
 
 import functools
